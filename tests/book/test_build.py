@@ -1,0 +1,57 @@
+"""The book builds with warnings as errors, and every page in the table of contents exists."""
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+CHAPTERS = [
+    "book/01_rnn_memory",
+    "book/02_vanishing_gradients",
+    "book/03_lstm",
+    "book/04_gru",
+    "book/05_stacking",
+    "book/06_bidirectional",
+]
+
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def problems(built_book):
+    """The warnings and errors of a build, with the tracebacks of failed notebooks."""
+    log = ANSI.sub("", built_book.log)
+    lines = [
+        line
+        for line in log.splitlines()
+        if re.search(r"WARNING|ERROR|Error|failed", line) and "IPKernelApp" not in line
+    ]
+    report = "\n".join(lines[-40:]) or log[-4000:]
+    for err in sorted((built_book.html / "reports").rglob("*.err.log")):
+        report += f"\n\n--- {err.relative_to(built_book.html)} ---\n"
+        report += ANSI.sub("", err.read_text(errors="replace"))[-3000:]
+    return report
+
+
+def test_book_builds_with_warnings_as_errors(built_book):
+    assert built_book.returncode == 0, (
+        "`jupyter-book build . -W -n --keep-going --all` failed; its warnings and errors:\n"
+        + problems(built_book)
+    )
+
+
+def test_every_toc_page_is_built(built_book, toc_docs):
+    assert (built_book.html / "index.html").is_file()
+    assert set(CHAPTERS) <= set(toc_docs), "a chapter is missing from _toc.yml"
+    missing = [doc for doc in toc_docs if not built_book.page(doc).is_file()]
+    assert not missing, f"pages not built: {missing}"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_chapter_was_executed(built_book, chapter):
+    """A chapter page shows the outputs of its code cells: it was executed, not skipped."""
+    page = built_book.page(chapter)
+    assert page.is_file(), f"{chapter}.html was not built"
+    html = page.read_text(encoding="utf-8")
+    assert "cell_output" in html, f"{chapter}.html has no cell outputs: was it executed?"

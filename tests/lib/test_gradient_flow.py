@@ -1,0 +1,112 @@
+"""lib.gradient_flow (gradient norms through time) and the chapter 1-2 helpers of lib.plots.
+
+The per-step gradients are checked three ways: against the sequence model's own
+backward (its dhx is dL/dh_0), against PyTorch's autograd on the same weights, and by
+the behaviour chapter 2 describes (vanishing below weight scale 1, growing above it,
+an open keep gate preserving the gradient).
+"""
+
+import matplotlib
+import numpy as np
+import pytest
+import torch
+
+matplotlib.use("Agg")
+
+from lib import gradient_flow as gf  # noqa: E402
+
+T, B, D, H = 12, 3, 4, 6
+
+
+def random_input(seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal((T, B, D)), rng.standard_normal(H)
+
+
+@pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])
+def test_first_state_gradient_matches_the_models_backward(kind):
+    model = gf.make_model(kind, hidden_size=H, weight_scale=1.3, input_size=D, seed=3)
+    x, u = random_input()
+    grads = gf.hidden_state_gradients(model, x, u)
+    assert grads.shape == (T + 1, B, H)
+    np.testing.assert_allclose(grads[T], np.broadcast_to(u, (B, H)))
+    model(x)
+    dout = np.zeros((T, B, H))
+    dout[-1] = u
+    _, dhx = model.backward(dout)
+    dh0 = dhx[0] if kind == "lstm" else dhx
+    np.testing.assert_allclose(grads[0], dh0[0], rtol=1e-10, atol=1e-12)
+
+
+def torch_state_gradients(kind, model, x, u):
+    """dL/dh_t (and dL/dc_t) from torch autograd with a cell stepped by hand."""
+    cell_class = {"rnn": torch.nn.RNNCell, "lstm": torch.nn.LSTMCell, "gru": torch.nn.GRUCell}
+    cell = cell_class[kind](D, H, dtype=torch.float64)
+    state = {k.removesuffix("_l0"): torch.tensor(v) for k, v in model.state_dict().items()}
+    cell.load_state_dict(state)
+    h = torch.zeros(B, H, dtype=torch.float64, requires_grad=True)
+    c = torch.zeros(B, H, dtype=torch.float64, requires_grad=True)
+    hs, cs = [h], [c]
+    for t in range(T):
+        if kind == "lstm":
+            h, c = cell(torch.tensor(x[t]), (h, c))
+            c.retain_grad()
+            cs.append(c)
+        else:
+            h = cell(torch.tensor(x[t]), h)
+        h.retain_grad()
+        hs.append(h)
+    (h @ torch.tensor(u)).sum().backward()
+    dh = np.stack([s.grad.numpy() for s in hs])
+    dc = np.stack([s.grad.numpy() if s.grad is not None else np.zeros((B, H)) for s in cs])
+    return dh, dc
+
+
+@pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])
+def test_every_step_matches_torch_autograd(kind):
+    keep = None if kind == "rnn" else 2.0
+    model = gf.make_model(kind, hidden_size=H, weight_scale=0.9, keep_bias=keep, input_size=D)
+    x, u = random_input(1)
+    dh, dc = torch_state_gradients(kind, model, x, u)
+    np.testing.assert_allclose(gf.hidden_state_gradients(model, x, u), dh, rtol=1e-9, atol=1e-12)
+    if kind == "lstm":
+        np.testing.assert_allclose(gf.cell_state_gradients(model, x, u), dc, atol=1e-12)
+
+
+def test_recurrent_blocks_have_the_requested_singular_values():
+    model = gf.make_model("lstm", hidden_size=H, weight_scale=0.7)
+    weight = model.params["weight_hh_l0"]
+    for block in range(4):
+        singular = np.linalg.svd(weight[block * H : (block + 1) * H], compute_uv=False)
+        np.testing.assert_allclose(singular, 0.7, rtol=1e-12)
+
+
+def test_rnn_gradient_vanishes_below_one_and_grows_above():
+    small = gf.gradient_flow("rnn", weight_scale=0.5, seq_len=30)
+    assert small.shape == (31,)
+    assert small[0] == pytest.approx(1.0)
+    assert small[30] < 1e-3 * small[1]
+    large = gf.gradient_flow("rnn", weight_scale=2.0, seq_len=30)
+    assert large[30] > 10 * large[1]
+
+
+def test_an_open_keep_gate_preserves_the_gradient():
+    rnn = gf.gradient_flow("rnn", weight_scale=1.0, seq_len=30)
+    lstm = gf.gradient_flow("lstm", weight_scale=1.0, keep_bias=4.0, seq_len=30)
+    closed = gf.gradient_flow("lstm", weight_scale=1.0, keep_bias=-2.0, seq_len=30)
+    gru = gf.gradient_flow("gru", weight_scale=1.0, keep_bias=4.0, seq_len=30)
+    assert lstm[30] > 100 * rnn[30]
+    assert lstm[30] > 1e6 * closed[30]
+    assert gru[30] > 0.3  # sigma(4)^30 = 0.58 of the gradient survives 30 steps
+
+
+def test_bad_arguments_are_explained():
+    with pytest.raises(ValueError, match="no gate"):
+        gf.make_model("rnn", keep_bias=1.0)
+    with pytest.raises(ValueError, match="kind must be one of"):
+        gf.gradient_flow("transformer")
+    model = gf.make_model("gru", hidden_size=H, input_size=D)
+    with pytest.raises(ValueError, match=r"\(T, B, 4\)"):
+        gf.hidden_state_gradients(model, np.zeros((T, D)), np.zeros(H))
+    with pytest.raises(TypeError, match="only an LSTM"):
+        gf.cell_state_gradients(model, np.zeros((T, B, D)), np.zeros(H))

@@ -1,0 +1,121 @@
+"""The synthetic tasks: shapes, dtypes, determinism by seed and labels correct by construction."""
+
+import numpy as np
+import pytest
+
+from lib import backend, tasks
+
+
+def host(*arrays):
+    return [backend.to_numpy(a) for a in arrays]
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda seed: tasks.delayed_recall(20, 5, seed=seed),
+        lambda seed: tasks.adding_problem(20, 10, seed=seed),
+        lambda seed: tasks.first_words_review(20, 15, seed=seed)[:2],
+        lambda seed: (tasks.seasonal_series(50, seed=seed),),
+        lambda seed: tasks.future_context(20, 8, seed=seed),
+    ],
+)
+def test_same_seed_same_data(make):
+    first, again, other = host(*make(7)), host(*make(7)), host(*make(8))
+    assert all(np.array_equal(a, b) for a, b in zip(first, again, strict=True))
+    assert not all(np.array_equal(a, b) for a, b in zip(first, other, strict=True))
+
+
+def test_tasks_return_backend_arrays():
+    x, y = tasks.delayed_recall(4, 2, seed=0)
+    assert backend.is_backend_array(x) and backend.is_backend_array(y)
+
+
+def test_delayed_recall():
+    x, y = host(*tasks.delayed_recall(500, 6, n_symbols=3, n_distractors=5, seed=0))
+    assert x.shape == (500, 7, 8) and x.dtype == np.float32
+    assert y.shape == (500,) and y.dtype == np.int64
+    assert np.array_equal(x.sum(axis=-1), np.ones((500, 7)))  # one-hot
+    assert np.array_equal(x[:, 0].argmax(axis=-1), y)
+    assert y.max() < 3 and set(np.unique(y)) == {0, 1, 2}
+    assert (x[:, 1:].argmax(axis=-1) >= 3).all()  # distractors only after step 0
+
+
+def test_adding_problem():
+    x, y = host(*tasks.adding_problem(300, 9, seed=0))
+    assert x.shape == (300, 9, 2) and y.shape == (300, 1)
+    assert x.dtype == y.dtype == np.float32
+    values, markers = x[..., 0], x[..., 1]
+    assert ((values >= 0) & (values < 1)).all()
+    assert np.array_equal(markers[:, :4].sum(axis=1), np.ones(300))
+    assert np.array_equal(markers[:, 4:].sum(axis=1), np.ones(300))
+    np.testing.assert_allclose(y[:, 0], (values * markers).sum(axis=1), rtol=1e-6)
+
+
+def test_first_words_review():
+    x, y, vocabulary = tasks.first_words_review(200, 12, seed=0, n_keywords=3)
+    x, y = host(x, y)
+    assert x.shape == (200, 12, len(vocabulary)) and x.dtype == np.float32
+    assert y.shape == (200,) and y.dtype == np.int64 and set(np.unique(y)) == {0, 1}
+    words = [tasks.decode(review, vocabulary).split() for review in x]
+    for review, label in zip(words, y, strict=True):
+        own, other = (
+            (tasks.POSITIVE_WORDS, tasks.NEGATIVE_WORDS)
+            if label
+            else (tasks.NEGATIVE_WORDS, tasks.POSITIVE_WORDS)
+        )
+        assert all(word in own for word in review[:3])
+        body = review[3:]
+        assert sum(word in other for word in body) == 3  # the misleading complaints
+        assert not any(word in own for word in body)
+
+
+def test_decode_accepts_ids_and_one_hot():
+    vocabulary = ["a", "b", "c"]
+    assert tasks.decode(backend.asarray([2, 0, 1]), vocabulary) == "c a b"
+    assert tasks.decode(backend.xp().eye(3)[[1, 1]], vocabulary) == "b b"
+    with pytest.raises(ValueError, match="one review"):
+        tasks.decode(backend.xp().zeros((2, 3, 3)), vocabulary)
+
+
+def test_seasonal_series_and_windows():
+    (series,) = host(tasks.seasonal_series(120, period=12, trend=0.0, noise=0.0, seed=0))
+    assert series.shape == (120,) and series.dtype == np.float32
+    np.testing.assert_allclose(series[12:], series[:-12], atol=1e-5)  # one season repeats
+    rising = host(tasks.seasonal_series(120, trend=0.05, noise=0.0))[0]
+    assert rising[-12:].mean() > rising[:12].mean() + 5
+    x, y = host(*tasks.sliding_windows(backend.asarray(series), 5))
+    assert x.shape == (115, 5, 1) and y.shape == (115, 1)
+    assert np.array_equal(x[10, :, 0], series[10:15]) and y[10, 0] == series[15]
+    with pytest.raises(ValueError, match="shorter than the series"):
+        tasks.sliding_windows(backend.asarray(series), 120)
+
+
+def test_future_context():
+    x, y, needs_future = host(*tasks.future_context(300, 10, n_symbols=4, seed=0))
+    assert x.shape == (300, 10, 5) and x.dtype == np.float32
+    assert y.shape == needs_future.shape == (300, 10)
+    assert y.dtype == np.int64 and needs_future.dtype == bool
+    symbols = x[..., :4].argmax(axis=-1)
+    assert np.array_equal(x[..., 4].astype(bool), needs_future)
+    assert needs_future[:, 0].all() and not needs_future[:, -1].any()
+    assert 0.3 < needs_future[:, 1:-1].mean() < 0.7
+    nxt, prev = symbols[:, 2:], symbols[:, :-2]
+    middle = needs_future[:, 1:-1]
+    assert np.array_equal(y[:, 1:-1], np.where(middle, nxt, prev))
+    assert np.array_equal(y[:, 0], symbols[:, 1]) and np.array_equal(y[:, -1], symbols[:, -2])
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: tasks.delayed_recall(0, 3), "n must be a positive integer"),
+        (lambda: tasks.adding_problem(5, 1), "at least 2"),
+        (lambda: tasks.first_words_review(5, 3, n_keywords=3), "must exceed"),
+        (lambda: tasks.future_context(5, 1), "at least 2"),
+        (lambda: tasks.sliding_windows(backend.xp().zeros((4, 2)), 2), "1 dimensions"),
+    ],
+)
+def test_task_errors(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
