@@ -1,7 +1,8 @@
 # rnn-course: build the book, run every check, and a few conveniences.
 #
-#   make book    create .venv, install the book tools, execute every chapter and
-#                build the HTML into _build/html (open _build/html/index.html)
+#   make book    create .venv, install the book tools and (npm ci) the scripts the
+#                pages serve themselves, execute every chapter and build the HTML into
+#                _build/html (open _build/html/index.html; it reads offline)
 #   make test    create .venv with the test tools and run every check
 #   make lab     open the notebooks in JupyterLab
 #   make bench   run the speed benchmarks
@@ -15,6 +16,7 @@ PIP := $(BIN)/python -m pip
 PYTEST_ARGS ?=
 SUBMISSIONS ?= submissions
 GRADES ?= grades.csv
+GRADE_ARGS ?=
 
 # The exact command that builds the book: -W turns every warning (a failed cell
 # included) into an error, -n reports broken references, --keep-going lists them all,
@@ -28,7 +30,7 @@ LIB_SOURCES := $(wildcard lib/*.py)
 .PHONY: help book test lint lab bench grade clean distclean
 
 help:
-	@sed -n '2,10p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,11p' Makefile | sed 's/^# \{0,1\}//'
 
 # --- virtual environment ------------------------------------------------------------
 $(BIN)/python:
@@ -60,8 +62,22 @@ _build/.lib-stamp: $(LIB_SOURCES) pyproject.toml
 	@mkdir -p _build
 	@touch $@
 
+# MathJax, require.js and the ipywidgets HTML manager, from the npm registry at the
+# versions of js/package-lock.json; book/_ext/offline_assets.py copies what the pages
+# need into _build/html/_static/offline/. Without npm (or when `npm ci` fails) the book
+# still builds, and its pages load these scripts from CDNs (see the README).
+NPM_STAMP := js/node_modules/.rnn-course-installed
+$(NPM_STAMP): js/package.json js/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		echo "npm ci in js/: MathJax, require.js and the widget manager for offline reading"; \
+		if (cd js && npm ci --ignore-scripts --no-audit --no-fund); then touch $@; \
+		else echo "WARNING: npm ci failed in js/: the pages will load MathJax, require.js and the widget manager from CDNs (they need the network)."; fi; \
+	else \
+		echo "WARNING: npm (Node.js) not found: the book still builds, but its pages will load MathJax, require.js and the ipywidgets manager from CDNs, so reading it needs the network. Install Node.js and npm, then run make book again to serve them from the book."; \
+	fi
+
 # --- targets ------------------------------------------------------------------------
-book: $(VENV)/.book-installed _build/.lib-stamp
+book: $(VENV)/.book-installed _build/.lib-stamp $(NPM_STAMP)
 	$(JB_BUILD)
 	@echo "Book built: open _build/html/index.html"
 
@@ -69,7 +85,9 @@ lint: $(VENV)/.test-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: lint
+# The browser tests (tests/browser) open _build/html and build it (`make book`) when it is
+# missing or older than its sources; the npm step comes first so that it reads offline.
+test: lint $(NPM_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lab: $(VENV)/.lab-installed
@@ -78,12 +96,15 @@ lab: $(VENV)/.lab-installed
 bench: $(VENV)/.test-installed
 	$(BIN)/python benchmarks/run.py
 
-grade: $(VENV)/.test-installed
-	$(BIN)/python -m exercises.grade $(SUBMISSIONS) $(GRADES)
+# Grading needs the book tools only (IPython, NumPy), not the test extras. Each notebook
+# runs in its own sandboxed process; see exercises/grade.py and README "Grading".
+# GRADE_ARGS passes options, e.g. GRADE_ARGS="--jobs 4 --timeout 300 --memory-mb 4096".
+grade: $(VENV)/.book-installed
+	$(BIN)/python -m exercises.grade $(SUBMISSIONS) $(GRADES) $(GRADE_ARGS)
 
 clean:
 	rm -rf _build .pytest_cache .ruff_cache .hypothesis
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
 
 distclean: clean
-	rm -rf $(VENV) *.egg-info
+	rm -rf $(VENV) *.egg-info js/node_modules

@@ -16,8 +16,7 @@ h_{t-1} and its ``backward(dL/dh_t)`` returns dL/dh_{t-1}. So every step's gradi
 available, the code is the same for the three cells and no backpropagation formula is
 written twice. The tests check the result against the sequence model's own
 ``backward`` (whose dhx is dL/dh_0) and against PyTorch's autograd. For the LSTM the
-state is (h, c) and the walk carries both gradients; the curve reports dL/dh_t
-(``cell_state_gradients`` gives dL/dc_t).
+state is (h, c) and the walk carries both gradients; the curve reports dL/dh_t.
 
 The recurrent weights are set so that one number controls them: every H x H gate
 block of W_hh is ``weight_scale`` times a random orthogonal matrix, so all its singular
@@ -70,14 +69,7 @@ def hidden_state_gradients(model, x, direction):
     (row 0: the initial state h_0 = 0, row T: ``direction`` itself). See the module
     docstring for the method (a walk back with a one-step cell).
     """
-    return _state_gradients(model, x, direction)[0]
-
-
-def cell_state_gradients(model, x, direction):
-    """For an LSTM: dL/dc_t for t = 0 .. T, (T + 1, B, H), with the same loss as above."""
-    if not isinstance(model, LSTM):
-        raise TypeError(f"only an LSTM has a cell state, got {type(model).__name__}")
-    return _state_gradients(model, x, direction)[1]
+    return _state_gradients(model, x, direction)
 
 
 def gradient_flow(
@@ -112,7 +104,7 @@ def gradient_flow(
 
 
 def _state_gradients(model, x, direction):
-    """(dL/dh_t, dL/dc_t or None) for t = 0 .. T, each (T + 1, B, H)."""
+    """dL/dh_t for t = 0 .. T, (T + 1, B, H)."""
     xp = backend.xp()
     if not isinstance(model, tuple(MODELS.values())):
         raise TypeError(f"model must be a lib RNN, LSTM or GRU, got {type(model).__name__}")
@@ -138,22 +130,15 @@ def _state_gradients(model, x, direction):
 
     # backward: one Jacobian-transpose product per step, from t = T down to 1
     dh = xp.empty((steps + 1, batch, size), dtype=x.dtype)
-    dc = xp.empty((steps + 1, batch, size), dtype=x.dtype) if is_lstm else None
     grad = xp.broadcast_to(direction, (batch, size)).copy()  # dL/dh_T: the loss reads h_T
     if is_lstm:
         grad = (grad, xp.zeros_like(grad))  # ... and not c_T
     for t in range(steps, 0, -1):
-        if is_lstm:
-            dh[t], dc[t] = grad
-        else:
-            dh[t] = grad
+        dh[t] = grad[0] if is_lstm else grad
         cell(x[t - 1], states[t - 1])  # the cell remembers this one step ...
         _, grad = cell.backward(grad)  # ... and turns dL/dh_t into dL/dh_{t-1}
-    if is_lstm:
-        dh[0], dc[0] = grad
-    else:
-        dh[0] = grad
-    return dh, dc
+    dh[0] = grad[0] if is_lstm else grad
+    return dh
 
 
 def _cell_like(model):

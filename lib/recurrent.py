@@ -446,14 +446,18 @@ class GRU(Recurrent):
         )
 
 
-def set_keep_gate_bias(model, value):
+def set_keep_gate_bias(model, value, input_gate=None):
     """Bias the gate that keeps the old state: the LSTM's forget gate f, the GRU's update gate z.
 
     Sets b_ih + b_hh of that gate to ``value`` in every layer and direction, so at the start
     of training each step keeps about sigma(value) of the memory (sigma(4) = 0.98, and
     0.98^50 = 0.36 survives 50 steps, where sigma(0)^50 = 0.5^50 ~ 1e-15). This is the
     forget-gate bias trick of Gers, Schmidhuber & Cummins (2000). A plain RNN has no such
-    gate, which is the point of chapter 3. Returns the model.
+    gate, which is the point of chapter 3.
+
+    input_gate (LSTM only): also set the input gate's bias, e.g. -2 so that the cell starts
+    out writing little (sigma(-2) = 0.12) and a stored value is not washed out by what
+    follows it. Returns the model.
     """
     if not isinstance(model, (LSTM, GRU)):
         raise TypeError(
@@ -461,10 +465,16 @@ def set_keep_gate_bias(model, value):
         )
     if not model.bias:
         raise ValueError("the model was built with bias=False, so it has no gate bias to set")
-    rows = slice(model.hidden_size, 2 * model.hidden_size)  # f in i,f,g,o; z in r,z,n
-    for name, value_array in model.params.items():
-        if name.startswith("bias_ih"):
-            value_array[rows] = value
-        elif name.startswith("bias_hh"):
-            value_array[rows] = 0.0
+    if input_gate is not None and not isinstance(model, LSTM):
+        raise ValueError("input_gate= applies to an LSTM only (a GRU has no input gate)")
+    size = model.hidden_size
+    settings = [(slice(size, 2 * size), value)]  # f in i,f,g,o; z in r,z,n
+    if input_gate is not None:
+        settings.append((slice(0, size), input_gate))
+    for name, array in model.params.items():
+        for rows, total in settings:
+            if name.startswith("bias_ih"):
+                array[rows] = total
+            elif name.startswith("bias_hh"):
+                array[rows] = 0.0
     return model

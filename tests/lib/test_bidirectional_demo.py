@@ -11,20 +11,6 @@ import pytest  # noqa: E402
 from lib import bidirectional_demo as demo  # noqa: E402
 
 
-def test_diagram_draws_every_step():
-    fig = demo.draw_bidirectional(steps=3)
-    texts = [t.get_text() for t in fig.axes[0].texts]
-    assert "$x_{1}$" in texts and "$x_{T}$" in texts
-    assert sum("overset" in t for t in texts) == 3 * 3  # forward, backward, output per step
-    plt.close(fig)
-
-
-@pytest.mark.parametrize("steps", [1, 9, 2.5])
-def test_diagram_refuses_bad_steps(steps):
-    with pytest.raises(ValueError, match="steps"):
-        demo.draw_bidirectional(steps=steps)
-
-
 def test_reading_counts_what_each_direction_has_read():
     fig, ax = plt.subplots()
     demo.draw_reading(ax, ["a", "b", "c", "d"], 1, marks=["1", "2", "3", "4"])

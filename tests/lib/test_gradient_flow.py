@@ -39,27 +39,23 @@ def test_first_state_gradient_matches_the_models_backward(kind):
 
 
 def torch_state_gradients(kind, model, x, u):
-    """dL/dh_t (and dL/dc_t) from torch autograd with a cell stepped by hand."""
+    """dL/dh_t from torch autograd, with a torch cell stepped by hand."""
     cell_class = {"rnn": torch.nn.RNNCell, "lstm": torch.nn.LSTMCell, "gru": torch.nn.GRUCell}
     cell = cell_class[kind](D, H, dtype=torch.float64)
     state = {k.removesuffix("_l0"): torch.tensor(v) for k, v in model.state_dict().items()}
     cell.load_state_dict(state)
     h = torch.zeros(B, H, dtype=torch.float64, requires_grad=True)
     c = torch.zeros(B, H, dtype=torch.float64, requires_grad=True)
-    hs, cs = [h], [c]
+    hs = [h]
     for t in range(T):
         if kind == "lstm":
             h, c = cell(torch.tensor(x[t]), (h, c))
-            c.retain_grad()
-            cs.append(c)
         else:
             h = cell(torch.tensor(x[t]), h)
         h.retain_grad()
         hs.append(h)
     (h @ torch.tensor(u)).sum().backward()
-    dh = np.stack([s.grad.numpy() for s in hs])
-    dc = np.stack([s.grad.numpy() if s.grad is not None else np.zeros((B, H)) for s in cs])
-    return dh, dc
+    return np.stack([s.grad.numpy() for s in hs])
 
 
 @pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])
@@ -67,10 +63,8 @@ def test_every_step_matches_torch_autograd(kind):
     keep = None if kind == "rnn" else 2.0
     model = gf.make_model(kind, hidden_size=H, weight_scale=0.9, keep_bias=keep, input_size=D)
     x, u = random_input(1)
-    dh, dc = torch_state_gradients(kind, model, x, u)
+    dh = torch_state_gradients(kind, model, x, u)
     np.testing.assert_allclose(gf.hidden_state_gradients(model, x, u), dh, rtol=1e-9, atol=1e-12)
-    if kind == "lstm":
-        np.testing.assert_allclose(gf.cell_state_gradients(model, x, u), dc, atol=1e-12)
 
 
 def test_recurrent_blocks_have_the_requested_singular_values():
@@ -95,7 +89,7 @@ def test_an_open_keep_gate_preserves_the_gradient():
     lstm = gf.gradient_flow("lstm", weight_scale=1.0, keep_bias=4.0, seq_len=30)
     closed = gf.gradient_flow("lstm", weight_scale=1.0, keep_bias=-2.0, seq_len=30)
     gru = gf.gradient_flow("gru", weight_scale=1.0, keep_bias=4.0, seq_len=30)
-    assert lstm[30] > 100 * rnn[30]
+    assert lstm[30] > 10 * rnn[30]
     assert lstm[30] > 1e6 * closed[30]
     assert gru[30] > 0.3  # sigma(4)^30 = 0.58 of the gradient survives 30 steps
 
@@ -108,5 +102,5 @@ def test_bad_arguments_are_explained():
     model = gf.make_model("gru", hidden_size=H, input_size=D)
     with pytest.raises(ValueError, match=r"\(T, B, 4\)"):
         gf.hidden_state_gradients(model, np.zeros((T, D)), np.zeros(H))
-    with pytest.raises(TypeError, match="only an LSTM"):
-        gf.cell_state_gradients(model, np.zeros((T, B, D)), np.zeros(H))
+    with pytest.raises(TypeError, match="lib RNN, LSTM or GRU"):
+        gf.hidden_state_gradients(object(), np.zeros((T, B, D)), np.zeros(H))

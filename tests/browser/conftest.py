@@ -1,0 +1,263 @@
+"""Open the built book in headless Chromium, offline, and record what every page does.
+
+The book in ``_build/html`` (``make book``; set ``BOOK_HTML`` to test another folder) is
+served by Python's ``http.server`` on 127.0.0.1 at a random port. Every request for any
+other address is aborted and recorded, so a page that needs the network fails its test
+instead of quietly fetching a CDN copy. When ``_build/html`` is missing or older than its
+sources (chapters, lib, configuration, the npm lock file), it is built first with
+``make book``.
+
+Playwright drives Debian's Chromium (``/usr/bin/chromium``, installed by ``.ci/run``),
+not a browser build of its own; without it the browser tests are skipped, saying why.
+"""
+
+import functools
+import http.server
+import os
+import shutil
+import subprocess
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "_build" / "screenshots"
+BUILD_TIMEOUT_S = 1800
+WIDGET_TIMEOUT_MS = 30_000
+VIEWPORT = {"width": 1280, "height": 900}
+
+# What the built HTML is made from: newer than index.html means the build is stale.
+SOURCES = ["_config.yml", "_toc.yml", "book", "lib", "js/package-lock.json", "pyproject.toml"]
+
+# Console errors that say nothing about the book: pydata-sphinx-theme logs this one when
+# the browser has no stored light/dark choice yet (a fresh profile, every time here).
+BENIGN_CONSOLE = ("Got invalid theme mode",)
+
+
+def chromium_path():
+    """Debian's Chromium, or None."""
+    for candidate in ("/usr/bin/chromium", shutil.which("chromium")):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None
+
+
+def toc_docs():
+    """Every document listed in _toc.yml (root first), as paths without suffix."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]]
+
+    def walk(entries):
+        for entry in entries or []:
+            if "file" in entry:
+                files.append(entry["file"])
+            walk(entry.get("sections"))
+
+    for part in toc.get("parts", []):
+        walk(part.get("chapters"))
+    walk(toc.get("chapters"))
+    return files
+
+
+def source_suffix(doc):
+    """'.ipynb' or '.md': the file a toc entry was built from."""
+    for suffix in (".ipynb", ".md"):
+        if (ROOT / f"{doc}{suffix}").exists():
+            return suffix
+    return None
+
+
+def newest_source_mtime():
+    newest = 0.0
+    for name in SOURCES:
+        path = ROOT / name
+        paths = path.rglob("*") if path.is_dir() else [path]
+        for p in paths:
+            if p.is_file() and "__pycache__" not in p.parts and ".ipynb_checkpoints" not in p.parts:
+                newest = max(newest, p.stat().st_mtime)
+    return newest
+
+
+@pytest.fixture(scope="session")
+def book_html():
+    """The folder of the built book (index.html inside), built first when needed."""
+    chosen = os.environ.get("BOOK_HTML")
+    if chosen:
+        html = Path(chosen).resolve()
+        if not (html / "index.html").is_file():
+            pytest.fail(f"BOOK_HTML={chosen} has no index.html")
+        return html
+    html = ROOT / "_build" / "html"
+    index = html / "index.html"
+    if not index.is_file() or index.stat().st_mtime < newest_source_mtime():
+        result = subprocess.run(
+            ["make", "book"],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            timeout=BUILD_TIMEOUT_S,
+        )
+        if result.returncode != 0:
+            pytest.fail("`make book` failed, so the pages cannot be tested:\n" + result.stdout[-4000:])
+    return html
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def origin(book_html):
+    """http://127.0.0.1:PORT serving the built book, for the whole session."""
+    handler = functools.partial(_QuietHandler, directory=str(book_html))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    executable = chromium_path()
+    if executable is None:
+        pytest.skip(
+            "Debian's chromium is not installed (/usr/bin/chromium): the browser tests of "
+            "the built book need it (`.ci/run` installs it with apt-get)"
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable,
+            headless=True,
+            args=["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"],
+        )
+        yield browser
+        browser.close()
+
+
+@dataclass
+class Visit:
+    """What happened while one page loaded."""
+
+    doc: str
+    url: str
+    page: object = None
+    page_errors: list = field(default_factory=list)
+    console_errors: list = field(default_factory=list)
+    blocked: list = field(default_factory=list)  # (resource type, url) of other origins
+    failed: list = field(default_factory=list)  # (status or failure, url) on the book's own
+    widgets_ready: bool = True
+
+    def problems(self):
+        lines = [f"page error: {e}" for e in self.page_errors]
+        lines += [f"console error: {e}" for e in self.console_errors]
+        lines += [f"blocked {kind} request: {url}" for kind, url in self.blocked]
+        lines += [f"failed request ({why}): {url}" for why, url in self.failed]
+        return lines
+
+
+WAIT_FOR_WIDGETS = """() => {
+    const views = document.querySelectorAll(
+        'script[type="application/vnd.jupyter.widget-view+json"]');
+    return Array.from(views).every((s) => {
+        const area = s.previousElementSibling;
+        return area && area.classList.contains('widget-subarea') && area.children.length > 0;
+    });
+}"""
+
+
+@pytest.fixture(scope="session")
+def open_page(browser, origin):
+    """open_page(doc) -> Visit: load a page offline, wait for math and widgets to render."""
+    contexts = []
+
+    def _open(doc):
+        context = browser.new_context(viewport=VIEWPORT, service_workers="block")
+        contexts.append(context)
+        page = context.new_page()
+        visit = Visit(doc=doc, url=f"{origin}/{doc}.html", page=page)
+
+        def route(route):
+            request = route.request
+            if request.url.startswith(origin + "/"):
+                route.continue_()
+            else:
+                visit.blocked.append((request.resource_type, request.url))
+                route.abort("blockedbyclient")
+
+        def on_response(response):
+            if response.url.startswith(origin + "/") and response.status >= 400:
+                visit.failed.append((response.status, response.url))
+
+        def on_request_failed(request):
+            if request.url.startswith(origin + "/"):
+                visit.failed.append((request.failure, request.url))
+
+        def on_console(message):
+            if message.type == "error" and not any(b in message.text for b in BENIGN_CONSOLE):
+                visit.console_errors.append(message.text)
+
+        page.route("**/*", route)
+        page.on("pageerror", lambda error: visit.page_errors.append(str(error)))
+        page.on("console", on_console)
+        page.on("response", on_response)
+        page.on("requestfailed", on_request_failed)
+        page.goto(visit.url, wait_until="load")
+        # MathJax 3 typesets once its startup promise resolves.
+        page.evaluate(
+            """async () => {
+                const mj = window.MathJax;
+                if (mj && mj.startup && mj.startup.promise) { await mj.startup.promise; }
+            }"""
+        )
+        try:
+            page.wait_for_function(WAIT_FOR_WIDGETS, timeout=WIDGET_TIMEOUT_MS)
+        except Exception:  # a timeout: reported by the widget test, with details
+            visit.widgets_ready = False
+        page.wait_for_load_state("networkidle")
+        return visit
+
+    yield _open
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture(scope="session")
+def visits(open_page):
+    """One visit per page, shared by the page checks (opened on first use)."""
+    cache = {}
+
+    def _get(doc):
+        if doc not in cache:
+            cache[doc] = open_page(doc)
+        return cache[doc]
+
+    return _get
+
+
+@pytest.fixture(scope="session")
+def screenshot_path():
+    """screenshot_path(doc) -> _build/screenshots/book__03_lstm.png (folder created)."""
+
+    def _path(doc):
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        return SCREENSHOTS / (doc.replace("/", "__") + ".png")
+
+    return _path
+
+
+def pytest_generate_tests(metafunc):
+    """`doc`: every page of _toc.yml; `notebook_doc`: those built from a notebook."""
+    docs = toc_docs()
+    if "doc" in metafunc.fixturenames:
+        metafunc.parametrize("doc", docs)
+    if "notebook_doc" in metafunc.fixturenames:
+        metafunc.parametrize("notebook_doc", [d for d in docs if source_suffix(d) == ".ipynb"])
