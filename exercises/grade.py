@@ -192,7 +192,7 @@ def where(progress, numbers):
 
 def grade_notebook(path, options):
     """One CSV row (a dict) for the notebook at ``path``; never raises."""
-    row = {"submission": str(path.relative_to(options.submissions)), "exercise": "", "score": 0}
+    row = {"submission": str(path.relative_to(options.submissions)), "exercise": "", "score": 0.0}
     try:
         return _grade(path, options, row)
     except Exception as error:  # noqa: BLE001 - one bad notebook never stops the batch
@@ -215,7 +215,7 @@ def _grade(path, options, row):
     exercise = checks.load(name)
     row.update(exercise=name, possible=exercise.points)
     for question in exercise.questions:
-        row[question.name] = 0
+        row[question.name] = 0.0
     reasons = tampering(nb, exercise)
 
     # Inputs: the public cases plus hidden ones from a secret seed that never leaves here.
@@ -244,11 +244,17 @@ def _grade(path, options, row):
         notes.insert(
             0, f"stopped after the time limit of {options.timeout:g} s {where(progress, numbers)}"
         )
-        return {**row, "status": "timeout", "message": "; ".join(notes)}
+        ran_out = any("MemoryError" in line for line in progress)
+        status = "memory" if ran_out else "timeout"
+        if ran_out:
+            notes.append("after a cell ran out of memory")
+        return {**row, "status": status, "message": "; ".join(notes)}
     if outputs is None:
         signal_name = signal.Signals(-info["returncode"]).name if info["returncode"] < 0 else None
         died = f"killed by {signal_name}" if signal_name else f"exit code {info['returncode']}"
-        memory = re.search(r"MemoryError|Cannot allocate|bad_alloc|out of memory", info["stderr"])
+        memory = re.search(
+            r"MemoryError|Cannot allocate|bad_alloc|out of memory", info["stderr"]
+        ) or any("MemoryError" in line for line in progress)
         notes.insert(0, f"the Python process died ({died}) {where(progress, numbers)}")
         return {**row, "status": "memory" if memory else "crashed", "message": "; ".join(notes)}
 
@@ -284,7 +290,7 @@ def _grade(path, options, row):
             points = 0
         row[question.name] = points
         total += points
-        if points < question.points:
+        if points < question.points and not tripwire_removed:
             notes.append(f"{question.name} {points:g}/{question.points:g}: {message}")
     status = next(s for s in STATUS_ORDER if s in flags or s == "ok")
     row.update(score=round(total, 4), status=status, message=" | ".join(notes) or "all correct")

@@ -32,6 +32,15 @@ def _import_cupy():
     return cupy
 
 
+def gpu_unavailable_reason():
+    """Why ``use("cupy")`` would fail here, in words, or None when a GPU is ready."""
+    try:
+        _import_cupy()
+    except RuntimeError as error:
+        return str(error)
+    return None
+
+
 def use(name):
     """Switch the backend: ``"numpy"`` (CPU) or ``"cupy"`` (NVIDIA GPU). Returns the module."""
     global _current

@@ -232,7 +232,7 @@ def judge_parts(question, inputs, outputs):
     """Default judge: each part against the reference, then against every known mistake.
 
     Returns ({part: correct?}, message). The message names the first mistake whose
-    outputs match the learner's on every part that is wrong.
+    outputs match the learner's on every part.
     """
     want = question.reference(inputs)
     if "__forbidden__" in outputs:
@@ -258,7 +258,7 @@ def judge_parts(question, inputs, outputs):
             continue
         if all(
             got[p] is not None and close(got[p], np.asarray(variant[p], float), 1e-6, 1e-8)
-            for p in wrong
+            for p in want
         ):
             detail = describe(wrong[0], got[wrong[0]], want[wrong[0]])
             return ok, Named(f"{mistake.message} ({detail})")

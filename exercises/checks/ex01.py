@@ -271,6 +271,21 @@ CLS_MISTAKES = [
     for message, wrong in WRONG_STEPS
 ]
 
+CLS_MISTAKES += [
+    Mistake(
+        f"the readout is right but rnn_forward is wrong ({mistake.message}): fix q2 first",
+        lambda i, mistake=mistake: {
+            "logits": _last(mistake.compute(i)["hs"]) @ i["W_out"].T + i["b_out"]
+        },
+    )
+    for mistake in SEQ_MISTAKES[: len(SEQ_MISTAKES) - len(WRONG_STEPS)]
+]
+
+
+def _last(hs):
+    return hs[-1] if hs.ndim == 3 else hs
+
+
 q3 = Question(
     name="q3",
     points=2,

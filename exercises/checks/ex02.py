@@ -328,6 +328,8 @@ def make_clip_inputs(rng, case):
 def probe_clip(fn, inputs):
     grads = {k: inputs[k].copy() for k in GRAD_NAMES}
     result = fn(grads, float(inputs["max_norm"]))
+    if result is None:
+        return {}
     if not (isinstance(result, (tuple, list)) and len(result) == 2):
         raise TypeError(f"expected (clipped_grads, total_norm), got {type(result).__name__}")
     clipped, total = result

@@ -36,7 +36,7 @@ def test_math_is_rendered(visits, doc):
     )
     if math["formulas"] == 0:
         return
-    assert math["scripts"] and all("/_static/offline/mathjax/" in s for s in math["scripts"]), (
+    assert math["scripts"] and all("/_static/offline/" in s for s in math["scripts"]), (
         f"{doc}.html loads MathJax from {math['scripts']}, not from the book "
         "(was `npm ci` run in js/? see the build log)"
     )

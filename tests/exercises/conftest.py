@@ -44,7 +44,11 @@ def hostile_notebook(answers, cells, edit):
     setup = next(i for i, c in enumerate(nb["cells"]) if "# Setup" in "".join(c["source"]))
     for offset, text in enumerate(cells, start=1):
         nb["cells"].insert(setup + offset, code_cell(text))
-    checks = [c for c in nb["cells"] if "grader.check(" in "".join(c["source"])]
+    checks = [
+        c
+        for c in nb["cells"]
+        if c["cell_type"] == "code" and "grader.check(" in "".join(c["source"])
+    ]
     if edit == "delete":
         nb["cells"].remove(checks[1])
     elif edit == "edit":
@@ -86,7 +90,7 @@ def graded(tmp_path_factory):
         f"SUBMISSIONS={folder}",
         f"GRADES={grades}",
         f"BIN={Path(sys.executable).parent}",
-        f"GRADE_ARGS=--jobs 2 --timeout {TIMEOUT}",
+        f"GRADE_ARGS=--jobs 2 --timeout {TIMEOUT} --memory-mb 1024",
     ]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stdout + done.stderr

@@ -155,7 +155,7 @@ WRONG = {
             [("(g * (1 - hs[t] ** 2)) @ W_hh", "g @ W_hh")],
             "tanh derivative is missing",
         ),
-        ("decay_sum", "q4", [(".mean())", ".sum())")], "summed over the batch"),
+        ("decay_sum", "q4", [(".mean()", ".sum()")], "summed over the batch"),
         (
             "decay_reversed",
             "q4",

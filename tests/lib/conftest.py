@@ -81,6 +81,33 @@ def assert_grads_close(grads, expected, dtype):
         assert_close(grads[key], value, dtype, f"grad {key}")
 
 
+GPU_REASON = importlib.import_module("lib.backend").gpu_unavailable_reason()
+BACKENDS = [
+    "numpy",
+    pytest.param(
+        "cupy",
+        marks=[pytest.mark.gpu, pytest.mark.skipif(GPU_REASON is not None, reason=str(GPU_REASON))],
+    ),
+]
+
+
+@pytest.fixture(params=BACKENDS)
+def to_lib(request):
+    """Run the test on each backend; returns a function that moves NumPy data there."""
+    backend = importlib.import_module("lib.backend")
+    backend.use(request.param)
+
+    def convert(value):
+        if value is None:
+            return None
+        if isinstance(value, (tuple, list)):
+            return type(value)(convert(v) for v in value)
+        return backend.xp().asarray(value)
+
+    yield convert
+    backend.use("numpy")
+
+
 @pytest.fixture
 def no_onednn():
     """torch's oneDNN RNN path spends about a second building a primitive per float32 shape;

@@ -3,7 +3,8 @@
 Delayed recall at lag 50 (a symbol, then 50 random distractors, then "which symbol was
 first?"). Same hidden size, same data, same optimiser, six epochs each. The LSTM and
 the GRU start with their keep gate biased open (``set_keep_gate_bias``; the LSTM's input
-gate also starts mostly shut), as chapter 3 explains; the RNN has no such gate. Each run takes well under a minute on two cores.
+gate also starts mostly shut), as chapter 3 explains; the RNN has no such gate. Each
+run takes well under a minute on two cores.
 """
 
 import pytest

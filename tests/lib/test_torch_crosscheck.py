@@ -35,10 +35,13 @@ def state_struct(kind, arrays):
     return tuple(arrays) if kind == "LSTM" else arrays[0]
 
 
-def compare(kind, reference, module, x, hx, rng, dtype, tools):
-    """Forward and backward both modules on the same data and compare everything."""
+def compare(kind, reference, module, x, hx, rng, dtype, tools, to_lib=lambda value: value):
+    """Forward and backward both modules on the same data and compare everything.
+
+    to_lib moves NumPy inputs to the backend under test (the identity on NumPy).
+    """
     build_flatten, torch_run, assert_close, assert_grads_close = tools
-    result = module(x, hx)
+    result = module(to_lib(x), to_lib(hx))
     outputs = build_flatten(result)
     assert all(o.dtype == np.dtype(dtype) for o in outputs), [o.dtype for o in outputs]
     cotangents = [rng.standard_normal(o.shape).astype(dtype) for o in outputs]
@@ -47,7 +50,9 @@ def compare(kind, reference, module, x, hx, rng, dtype, tools):
     for name, got, want in zip(names, outputs, expected, strict=True):
         assert_close(got, want, dtype, name)
 
-    dx, dhx = module.backward(cotangents[0], state_struct(kind, cotangents[1:]))
+    dx, dhx = module.backward(
+        to_lib(cotangents[0]), state_struct(kind, [to_lib(c) for c in cotangents[1:]])
+    )
     assert_close(dx, dx_ref, dtype, "dx")
     if hx is not None:
         for name, got, want in zip(
@@ -70,6 +75,7 @@ def tools(flatten, torch_run, assert_close, assert_grads_close):
 @pytest.mark.parametrize("num_layers", [1, 2, 3], ids=["L1", "L2", "L3"])
 @pytest.mark.parametrize("kind, extra", KINDS)
 def test_matches_torch(
+    to_lib,
     build_pair,
     tools,
     rng,
@@ -89,7 +95,7 @@ def test_matches_torch(
     x = rng.standard_normal((B, T, D) if batch_first else (T, B, D)).astype(dtype)
     state_shape = (num_layers * (2 if bidirectional else 1), B, H)
     hx = initial_state(kind, state_shape, rng, dtype) if given_state else None
-    compare(kind, reference, module, x, hx, rng, dtype, tools)
+    compare(kind, reference, module, x, hx, rng, dtype, tools, to_lib)
 
 
 @pytest.mark.parametrize("kind, extra", KINDS)
