@@ -23,7 +23,10 @@ def sigmoid(x, out=None):
     The tanh form never overflows (no warning at x = -1000) and works in place.
     """
     xp = backend.xp()
-    out = xp.multiply(x, 0.5, out=out)
+    if out is None:  # an array even for a 0-d input, so that the in-place steps work
+        x = xp.asarray(x)
+        out = xp.empty(x.shape, dtype=xp.result_type(x.dtype, xp.float32))
+    xp.multiply(x, 0.5, out=out)
     xp.tanh(out, out=out)
     out += 1.0
     out *= 0.5

@@ -94,8 +94,22 @@ def configure(app, config):
     config.nb_ipywidgets_js = {REQUIRE_ENTRY: {}, WIDGETS_CONFIG_ENTRY: {}, EMBED_ENTRY: {}}
 
 
-def add_shim(app):
-    """Every page gets the MathJax.Hub shim; it runs after MathJax (both deferred)."""
+# pydata-sphinx-theme loads Font Awesome's SVG+JS kit on every page, which *replaces*
+# every <i class="fa ..."> with an <svg>. The widget manager's Play button later looks
+# up its <i> to switch play/pause (``getElementsByTagName("i")[0].className = ...``) and
+# throws, which also stops the slider linked to it from switching its Stack. "nest" puts
+# the <svg> inside the <i> instead (Font Awesome's setting for frameworks that keep a
+# reference to the <i>), so both the theme's icons and the widgets work.
+FONTAWESOME_CONFIG = (
+    "window.FontAwesomeConfig = Object.assign({}, window.FontAwesomeConfig, "
+    '{autoReplaceSvg: "nest"});'
+)
+
+
+def add_page_scripts(app):
+    """On every page: Font Awesome's "nest" mode (early), the MathJax.Hub shim (after
+    MathJax: both deferred)."""
+    app.add_js_file(None, body=FONTAWESOME_CONFIG, priority=100)
     app.add_js_file(SHIM_ENTRY, priority=900, defer="defer")
 
 
@@ -153,7 +167,7 @@ def copy_assets(app, exception):
 def setup(app):
     # Before myst-nb and sphinx.ext.mathjax read these values (default priority 500).
     app.connect("config-inited", configure, priority=100)
-    app.connect("builder-inited", add_shim)
+    app.connect("builder-inited", add_page_scripts)
     app.connect("html-page-context", drop_duplicate_scripts, priority=900)
     app.connect("build-finished", copy_assets)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -8,6 +8,7 @@ keyboard, as a reader would, and what is shown must change and come back.
 """
 
 import re
+import time
 
 import numpy as np
 import pytest
@@ -46,14 +47,18 @@ FIND_EXPLORERS = """() => {
     });
 }"""
 
-# What explorer k shows now: its visible text and a hash of each visible image.
-SIGNATURE = """(k) => {
+# What explorer k shows now: its visible text and a digest of each visible image's bytes
+# (the image URLs are blob: URLs, new each time a Stack page is shown).
+SIGNATURE = """async (k) => {
     const box = document.querySelector(`[data-explorer="${k}"]`);
     const view = box.lastElementChild;
-    const hash = (s) => { let h = 5381; for (let i = 0; i < s.length; i++) {
-        h = ((h << 5) + h + s.charCodeAt(i)) | 0; } return `${s.length}:${h}`; };
-    const images = Array.from(view.querySelectorAll('img'))
-        .filter((img) => img.offsetParent !== null).map((img) => hash(img.src));
+    const images = [];
+    for (const img of Array.from(view.querySelectorAll('img'))) {
+        if (img.offsetParent === null) { continue; }
+        const bytes = await (await fetch(img.src)).arrayBuffer();
+        const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+        images.push(Array.from(digest.slice(0, 12)).join('.'));
+    }
     return JSON.stringify({text: view.innerText, images});
 }"""
 
@@ -94,15 +99,14 @@ def move_slider(page, k, j, index):
     )
 
 
-def wait_for_change(page, k, before):
-    """The signature of explorer k once it differs from ``before`` (or after 5 s)."""
-    try:
-        page.wait_for_function(
-            "([k, before]) => (" + SIGNATURE + ")(k) !== before", arg=[k, before], timeout=5_000
-        )
-    except Exception:  # a timeout: the caller's assertion says what did not change
-        pass
-    return page.evaluate(SIGNATURE, k)
+def wait_for_change(page, k, before, timeout_s=5.0):
+    """The signature of explorer k once it differs from ``before`` (or after timeout_s)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        now = page.evaluate(SIGNATURE, k)
+        if now != before or time.monotonic() > deadline:
+            return now
+        page.wait_for_timeout(100)
 
 
 def test_kernel_free_sliders_change_the_view(open_page, notebook_doc):

@@ -104,3 +104,44 @@ def test_bad_arguments_are_explained():
         gf.hidden_state_gradients(model, np.zeros((T, D)), np.zeros(H))
     with pytest.raises(TypeError, match="lib RNN, LSTM or GRU"):
         gf.hidden_state_gradients(object(), np.zeros((T, B, D)), np.zeros(H))
+
+
+def test_pulse_response_fades_below_one_and_latches_above():
+    from lib import plots
+
+    x, h = plots.pulse_response(0.5, pulse=1.0, steps=10)
+    assert x[0] == 1.0 and not x[1:].any()
+    assert h[0] == pytest.approx(np.tanh(1.0))
+    assert h[1] == pytest.approx(np.tanh(0.5 * np.tanh(1.0)))
+    assert abs(h[-1]) < 2e-3  # about 0.5^9 of h_1
+    _, latched = plots.pulse_response(2.0, pulse=1.0, steps=30)
+    assert latched[-1] == pytest.approx(0.957, abs=1e-3)  # the fixed point of tanh(2h)
+
+
+def test_chapter_plots_return_figures():
+    import matplotlib.pyplot as plt
+
+    from lib import plots
+
+    history = {"eval_accuracy": [0.5, 0.7, 0.9]}
+    figures = [
+        plots.plot_repeated_multiplication([0.1, -0.4], factor=3.0, steps=4),
+        plots.plot_pulse_memory(0.9, 1.0, steps=10),
+        plots.plot_forecast(np.arange(30.0), 10, np.arange(24.0), window=6),
+        plots.plot_memory_span([2, 5], [1.0, 0.6], chance=0.25),
+        plots.plot_sigmoid_and_slope(),
+        plots.draw_bptt_chain(steps=3),
+        plots.plot_shrinking_product(0.3, steps=4),
+        plots.plot_gradient_flow({"RNN": gf.gradient_flow("rnn", seq_len=5)}, title="t"),
+        plots.plot_clipping(
+            {
+                "a": {"loss": [1.0, 1e9], "grad_norm": [2.0, 1e5]},
+                "b": {"loss": [1, 1, 1], "grad_norm": [2.0, 3.0, 1.0]},
+            },
+            max_norm=1.0,
+        ),
+        plots.plot_accuracy_curves({"RNN": history, "LSTM": history}, chance=0.5),
+    ]
+    for figure in figures:
+        assert isinstance(figure, plt.Figure)
+        plt.close(figure)
