@@ -15,6 +15,8 @@ initial state and any extra parameter gradients; the caller turns ``dxw`` and
 ``dgh`` into weight gradients with one matrix product over all steps.
 """
 
+import functools
+
 from . import backend, fused
 from .functional import sigmoid, tanh
 
@@ -144,19 +146,38 @@ def lstm_forward_step(a, xw_t, c_prev, c, tanh_c, h, scratch, peephole=None):
     xp = backend.xp()
     a += xw_t
     i, f, g, o = _blocks(a, 4)
-    if peephole is not None:
+    if peephole is None:
+        # sigma(v) = (1 + tanh(v / 2)) / 2, so one tanh call covers all four gates
+        scale, shift = _sigmoid_by_tanh(g.shape[1], a.dtype.name, backend.name())
+        a *= scale
+        tanh(a, out=a)
+        a *= scale
+        a += shift
+    else:
         i += peephole[0] * c_prev
         f += peephole[1] * c_prev
-    sigmoid(a[:, : 2 * g.shape[1]], out=a[:, : 2 * g.shape[1]])  # i and f side by side
-    tanh(g, out=g)
+        sigmoid(a[:, : 2 * g.shape[1]], out=a[:, : 2 * g.shape[1]])  # i and f side by side
+        tanh(g, out=g)
     xp.multiply(f, c_prev, out=c)
     xp.multiply(i, g, out=scratch)
     c += scratch
     if peephole is not None:
         o += peephole[2] * c
-    sigmoid(o, out=o)
+        sigmoid(o, out=o)
     tanh(c, out=tanh_c)
     xp.multiply(o, tanh_c, out=h)
+
+
+@functools.cache
+def _sigmoid_by_tanh(size, dtype, backend_name):
+    """(scale, shift) over the i, f, g, o blocks: 1/2 and 1/2 for the sigmoid gates, 1 and 0
+    for the candidate, so that shift + scale * tanh(scale * a) applies each gate's function."""
+    xp = backend.xp()
+    scale = xp.full(4 * size, 0.5, dtype=dtype)
+    scale[2 * size : 3 * size] = 1.0
+    shift = xp.full(4 * size, 0.5, dtype=dtype)
+    shift[2 * size : 3 * size] = 0.0
+    return scale, shift
 
 
 def lstm_backward_step(da, dh, dc, dout_t, a, c_prev, tanh_c, scratch, peephole=None):

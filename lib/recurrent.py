@@ -23,48 +23,44 @@ def direction_forward(kernel, x, state, params, reverse=False):
     """Run one layer in one direction over x: (seq_len, batch, input) -> out, final state, cache.
 
     All input projections at once: xw = x W_ih^T + b_ih (+ b_hh where it simply adds).
+    The reverse direction reads x from its end: x is flipped once, here, and the kernel
+    and the cache work in processing order; only ``out`` is flipped back to time order.
     """
     xp = backend.xp()
     steps, batch, _ = x.shape
+    if reverse:
+        x = xp.ascontiguousarray(x[::-1])
     weight_ih, weight_hh = params["weight_ih"], params["weight_hh"]
     xw = (x.reshape(steps * batch, -1) @ weight_ih.T).reshape(steps, batch, -1)
     bias_ih, bias_hh = params.get("bias_ih"), params.get("bias_hh")
+    is_gru = isinstance(kernel, GRUKernel)
     if bias_ih is not None:
-        xw += bias_ih
-        if not isinstance(kernel, GRUKernel):  # the GRU's b_hn sits inside r * (...)
-            xw += bias_hh
-    recurrent_bias = bias_hh if isinstance(kernel, GRUKernel) else None
-    if reverse:
-        xw = xp.ascontiguousarray(xw[::-1])
+        xw += bias_ih if is_gru else bias_ih + bias_hh  # the GRU's b_hn sits inside r * (...)
     out, final, cache = kernel.forward(
-        xw, state, weight_hh, recurrent_bias, params.get("weight_peephole")
+        xw, state, weight_hh, bias_hh if is_gru else None, params.get("weight_peephole")
     )
     cache["x"] = x
     return (out[::-1] if reverse else out), final, cache
 
 
 def direction_backward(kernel, dout, dfinal, cache, params, reverse=False):
-    """Backpropagate through one layer-direction; returns dx, dstate0, parameter grads."""
-    xp = backend.xp()
-    x = cache["x"]
+    """Backpropagate through one layer-direction; returns dx, dstate0, parameter grads.
+
+    Weight gradients are one matrix product each over all steps:
+    dW_ih = sum_t dxw_t^T x_t and dW_hh = sum_t dgh_t^T h_{t-1}.
+    """
+    x = cache["x"]  # in processing order, like everything the kernel saw
     steps, batch, input_size = x.shape
     weight_ih, weight_hh = params["weight_ih"], params["weight_hh"]
-    if reverse:
-        dout = dout[::-1]
     dxw, dgh, dstate, extra = kernel.backward(
-        dout, dfinal, cache, weight_hh, params.get("weight_peephole")
+        dout[::-1] if reverse else dout, dfinal, cache, weight_hh, params.get("weight_peephole")
     )
-    if reverse:
-        dxw = dxw[::-1]
-        dgh = dgh[::-1]
-        h_prev = cache["hs"][-2::-1]  # the state each time step read, in time order
-    else:
-        h_prev = cache["hs"][:-1]
-    flat_dxw = xp.ascontiguousarray(dxw).reshape(steps * batch, -1)
-    flat_dgh = xp.ascontiguousarray(dgh).reshape(steps * batch, -1)
+    flat_dxw = dxw.reshape(steps * batch, -1)
+    flat_dgh = dgh.reshape(steps * batch, -1)
+    h_prev = cache["hs"][:-1].reshape(steps * batch, -1)  # the state each step read
     grads = {
         "weight_ih": flat_dxw.T @ x.reshape(steps * batch, input_size),
-        "weight_hh": flat_dgh.T @ xp.ascontiguousarray(h_prev).reshape(steps * batch, -1),
+        "weight_hh": flat_dgh.T @ h_prev,
     }
     if "bias_ih" in params:
         grads["bias_ih"] = flat_dxw.sum(axis=0)
@@ -72,7 +68,7 @@ def direction_backward(kernel, dout, dfinal, cache, params, reverse=False):
     if "peephole" in extra:
         grads["weight_peephole"] = extra["peephole"]
     dx = (flat_dxw @ weight_ih).reshape(steps, batch, input_size)
-    return dx, dstate, grads
+    return (dx[::-1] if reverse else dx), dstate, grads
 
 
 class Recurrent(Module):

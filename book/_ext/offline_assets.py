@@ -160,8 +160,9 @@ def copy_assets(app, exception):
                 else:
                     out.parent.mkdir(parents=True, exist_ok=True)
                     shutil.copyfile(path, out)
-    logger.info("offline_assets: MathJax, require.js and the widget manager served from %s",
-                dest_root)
+    logger.info(
+        "offline_assets: MathJax, require.js and the widget manager served from %s", dest_root
+    )
 
 
 def setup(app):

@@ -102,7 +102,8 @@ def book_html():
             timeout=BUILD_TIMEOUT_S,
         )
         if result.returncode != 0:
-            pytest.fail("`make book` failed, so the pages cannot be tested:\n" + result.stdout[-4000:])
+            log = result.stdout[-4000:]
+            pytest.fail(f"`make book` failed, so the pages cannot be tested:\n{log}")
     return html
 
 

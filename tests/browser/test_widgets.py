@@ -145,6 +145,31 @@ def test_kernel_free_sliders_change_the_view(open_page, notebook_doc):
     assert not visit.page_errors, f"page errors while moving sliders: {visit.page_errors}"
 
 
+def test_play_buttons_step_their_slider(open_page, notebook_doc):
+    """An explorer's Play button steps its first slider, and the view follows."""
+    visit = open_page(notebook_doc)
+    page = visit.page
+    for k, labels in enumerate(explorers(page)):
+        buttons = page.locator(f'[data-explorer="{k}"] > .widget-play button')
+        if buttons.count() == 0:
+            continue
+        start, _, _ = slider_state(page, k, 0)
+        before = page.evaluate(SIGNATURE, k)
+        buttons.nth(0).click()  # play
+        page.wait_for_function(
+            """([k, start]) => {
+                const h = document.querySelector(`[data-explorer-slider="${k}.0"] .noUi-handle`);
+                return Math.round(parseFloat(h.getAttribute('aria-valuenow'))) !== start;
+            }""",
+            arg=[k, start],
+            timeout=10_000,
+        )
+        after = wait_for_change(page, k, before)
+        buttons.nth(1).click()  # stop
+        assert after != before, f"{notebook_doc}.html: Play moved {labels[0]!r}, not the view"
+    assert not visit.page_errors, f"page errors while playing: {visit.page_errors}"
+
+
 def _number(text):
     return float(text.replace("\u2212", "-"))
 

@@ -181,6 +181,426 @@ WRONG = {
             "arithmetic mean",
         ),
     ],
+    "ex03": [
+        (
+            "forget_tanh",
+            "q1",
+            [("f = sig[:, H : 2 * H]", "f = np.tanh(a[:, H : 2 * H])")],
+            "the forget gate is f = sigmoid",
+        ),
+        (
+            "candidate_sigmoid",
+            "q1",
+            [("g = np.tanh(a[:, 2 * H : 3 * H])", "g = sig[:, 2 * H : 3 * H]")],
+            "sigmoid where tanh belongs",
+        ),
+        (
+            "order_ifog",
+            "q1",
+            [
+                ("g = np.tanh(a[:, 2 * H : 3 * H])", "g = np.tanh(a[:, 3 * H :])"),
+                ("o = sig[:, 3 * H :]", "o = sig[:, 2 * H : 3 * H]"),
+            ],
+            "order i, f, o, g",
+        ),
+        (
+            "order_figo",
+            "q1",
+            [
+                ("i = sig[:, :H]", "i = sig[:, H : 2 * H]"),
+                ("f = sig[:, H : 2 * H]", "f = sig[:, :H]"),
+            ],
+            "order f, i, g, o",
+        ),
+        ("no_b_hh", "q1", [(" + b_hh", "")], "b_hh is missing"),
+        ("W_ih_untransposed", "q1", [("x @ W_ih.T", "x @ W_ih")], "W_ih is used untransposed"),
+        ("W_hh_untransposed", "q1", [("h @ W_hh.T", "h @ W_hh")], "(4 * hidden, hidden)"),
+        (
+            "h_x_swapped",
+            "q1",
+            [("x @ W_ih.T + b_ih + h @ W_hh.T", "h @ W_ih.T + b_ih + x @ W_hh.T")],
+            "h and x are swapped",
+        ),
+        (
+            "old_cell_for_candidate",
+            "q1",
+            [("f * c + i * g", "f * c + i * c")],
+            "old cell state is written where the candidate belongs",
+        ),
+        ("h_without_tanh", "q1", [("o * np.tanh(c_new)", "o * c_new")], "has no tanh"),
+        ("no_input_gate", "q1", [("f * c + i * g", "f * c + g")], "input gate is missing"),
+        (
+            "outputs_swapped",
+            "q1",
+            [("return h_new, c_new", "return c_new, h_new")],
+            "h_new and c_new are swapped",
+        ),
+        (
+            "calls_lib_lstm",
+            "q1",
+            [
+                (
+                    "return h_new, c_new",
+                    "import lib\n\n"
+                    "    step = lib.functional.lstm_step(x, h, c, W_ih, W_hh, b_ih, b_hh)\n"
+                    "    return step.h, step.c",
+                )
+            ],
+            "calls lib's own",
+        ),
+        (
+            "no_sigmoid_slope",
+            "q2",
+            [(" * i * (1 - i)", ""), (" * f * (1 - f)", ""), (" * o * (1 - o)", "")],
+            "sigmoid derivative is missing",
+        ),
+        (
+            "no_tanh_path",
+            "q2",
+            [("dc_total = dc_new + dh_new * o * (1 - tanh_c**2)", "dc_total = dc_new")],
+            "path through tanh(c_new) is forgotten",
+        ),
+        ("dc_not_times_f", "q2", [('"dc": dc_total * f', '"dc": dc_total')], "not multiplied by f"),
+        (
+            "backward_order",
+            "q2",
+            [("[da_i, da_f, da_g, da_o]", "[da_i, da_f, da_o, da_g]")],
+            "stacked as i, f, o, g",
+        ),
+        (
+            "dW_transposed",
+            "q2",
+            [("da.T @ x", "x.T @ da"), ("da.T @ h", "h.T @ da")],
+            "weight gradients are transposed",
+        ),
+        ("forget_open", "q3", [("b_ih[2:4] = -5.0", "b_ih[2:4] = 5.0")], "the forget gate is f ="),
+        ("no_candidate", "q3", [("b_ih[4:6] = 5.0", "b_ih[4:6] = 0.0")], "new cell state is c_new"),
+        ("output_half", "q3", [("b_ih[6:8] = 5.0", "b_ih[6:8] = 0.0")], "the output gate is o ="),
+        ("W_hh_shape", "q3", [("np.zeros((8, 2))", "np.zeros((2, 8))")], "W_hh has shape (2, 8)"),
+        (
+            "copies_story",
+            "q3",
+            [
+                (
+                    "return W_ih, W_hh, b_ih, b_hh",
+                    "from lib.story import torch_weights\n\n"
+                    "    return tuple(torch_weights().values())",
+                )
+            ],
+            "calls lib's story code",
+        ),
+    ],
+    "ex04": [
+        (
+            "z_swapped",
+            "q1",
+            [("return (1 - z) * n + z * h", "return z * n + (1 - z) * h")],
+            "z and 1 - z are swapped",
+        ),
+        (
+            "reset_before",
+            "q1",
+            [("r * gh[:, 2 * H :]", "(r * h) @ W_hh[2 * H :].T + b_hh[2 * H :]")],
+            "reset gate is applied before the matrix product",
+        ),
+        (
+            "b_hn_outside",
+            "q1",
+            [("r * gh[:, 2 * H :]", "r * (h @ W_hh[2 * H :].T) + b_hh[2 * H :]")],
+            "b_hn is outside the reset product",
+        ),
+        (
+            "candidate_sigmoid",
+            "q1",
+            [
+                (
+                    "n = np.tanh(gi[:, 2 * H :] + r * gh[:, 2 * H :])",
+                    "n = 1 / (1 + np.exp(-(gi[:, 2 * H :] + r * gh[:, 2 * H :])))",
+                )
+            ],
+            "sigmoid where tanh belongs",
+        ),
+        (
+            "gates_tanh",
+            "q1",
+            [
+                ("r = 1 / (1 + np.exp(-(", "r = np.tanh(("),
+                ("z = 1 / (1 + np.exp(-(", "z = np.tanh(("),
+            ],
+            "tanh where a sigmoid belongs",
+        ),
+        (
+            "order_zrn",
+            "q1",
+            [
+                ("gi[:, :H] + gh[:, :H]", "gi[:, H : 2 * H] + gh[:, H : 2 * H]"),
+                (
+                    "z = 1 / (1 + np.exp(-(gi[:, H : 2 * H] + gh[:, H : 2 * H])))",
+                    "z = 1 / (1 + np.exp(-(gi[:, :H] + gh[:, :H])))",
+                ),
+            ],
+            "order z, r, n",
+        ),
+        ("no_b_hh", "q1", [(" + b_hh", "")], "b_hh is missing"),
+        ("W_ih_untransposed", "q1", [("x @ W_ih.T", "x @ W_ih")], "W_ih is used untransposed"),
+        ("W_hh_untransposed", "q1", [("h @ W_hh.T", "h @ W_hh")], "(3 * hidden, hidden)"),
+        (
+            "h_x_swapped",
+            "q1",
+            [("gi = x @ W_ih.T", "gi = h @ W_ih.T"), ("gh = h @ W_hh.T", "gh = x @ W_hh.T")],
+            "h and x are swapped",
+        ),
+        (
+            "calls_lib_gru",
+            "q1",
+            [
+                (
+                    "return (1 - z) * n + z * h",
+                    "import lib\n\n"
+                    "    return lib.functional.gru_step(x, h, W_ih, W_hh, b_ih, b_hh).h",
+                )
+            ],
+            "calls lib's own",
+        ),
+        ("unchanged", "q2", [("w[H : 2 * H] = -w[H : 2 * H]", "pass")], "returned unchanged"),
+        (
+            "weights_only",
+            "q2",
+            [
+                (
+                    "w[H : 2 * H] = -w[H : 2 * H]",
+                    "if w.ndim == 2:\n            w[H : 2 * H] = -w[H : 2 * H]",
+                )
+            ],
+            "negate its biases too",
+        ),
+        (
+            "reset_rows",
+            "q2",
+            [("w[H : 2 * H] = -w[H : 2 * H]", "w[:H] = -w[:H]")],
+            "reset gate's rows",
+        ),
+        (
+            "swap_r_z",
+            "q2",
+            [
+                (
+                    "w[H : 2 * H] = -w[H : 2 * H]",
+                    "w[: 2 * H] = np.concatenate([w[H : 2 * H], w[:H]])",
+                )
+            ],
+            "r and z blocks are swapped",
+        ),
+        ("negate_all", "q2", [("w[H : 2 * H] = -w[H : 2 * H]", "w = -w")], "every row is negated"),
+        ("one_minus", "q2", [("= -w[H : 2 * H]", "= 1 - w[H : 2 * H]")], "replaced by 1 - w"),
+        ("four_gates", "q3", [("directions * 3 *", "directions * 4 *")], "4 gate blocks"),
+        (
+            "one_bias",
+            "q3",
+            [("biases = 2 if bias else 0", "biases = 1 if bias else 0")],
+            "one bias",
+        ),
+        ("bias_ignored", "q3", [("biases = 2 if bias else 0", "biases = 2")], "bias=False"),
+        (
+            "upper_reads_hidden",
+            "q3",
+            [("else directions * hidden_size", "else hidden_size")],
+            "layers above the first read hidden_size",
+        ),
+        (
+            "calls_lib_count",
+            "q3",
+            [
+                (
+                    "    return total",
+                    "    import lib\n\n"
+                    "    return lib.GRU(\n"
+                    "        input_size, hidden_size, num_layers, bias=bias, "
+                    "bidirectional=bidirectional\n"
+                    "    ).num_parameters()",
+                )
+            ],
+            "calls lib's own",
+        ),
+    ],
+    "ex05": [
+        (
+            "out_no_directions",
+            "q1",
+            [
+                (
+                    '"out": (seq_len, batch, directions * hidden_size)',
+                    '"out": (seq_len, batch, hidden_size)',
+                )
+            ],
+            "`out` forgets the directions",
+        ),
+        (
+            "h_n_no_directions",
+            "q1",
+            [("(num_layers * directions, batch", "(num_layers, batch")],
+            "`h_n` forgets the directions",
+        ),
+        (
+            "weight_reads_input",
+            "q1",
+            [("(hidden_size, directions * hidden_size)", "(hidden_size, input_size)")],
+            "reads input_size",
+        ),
+        (
+            "weight_no_directions",
+            "q1",
+            [("(hidden_size, directions * hidden_size)", "(hidden_size, hidden_size)")],
+            "`weight_ih_l1` forgets the directions",
+        ),
+        (
+            "shapes_calls_lib",
+            "q1",
+            [
+                (
+                    "    return {",
+                    "    import lib\n\n"
+                    "    lib.RNN(input_size, hidden_size, num_layers, bidirectional=bidirectional)\n"
+                    "    return {",
+                )
+            ],
+            "calls lib's own",
+        ),
+        ("three_gates", "q2", [("* 4 * hidden_size", "* 3 * hidden_size")], "3 gate blocks"),
+        ("one_bias", "q2", [("hidden_size + 2)", "hidden_size + 1)")], "one bias"),
+        (
+            "upper_reads_input",
+            "q2",
+            [("if layer == 0 else directions * hidden_size", "")],
+            "every layer reads input_size",
+        ),
+        (
+            "upper_reads_H",
+            "q2",
+            [("else directions * hidden_size", "else hidden_size")],
+            "the layers above read H inputs",
+        ),
+        (
+            "count_calls_lib",
+            "q2",
+            [
+                (
+                    "    return total",
+                    "    import lib\n\n    return lib.LSTM(\n"
+                    "        input_size, hidden_size, num_layers, bidirectional=bidirectional\n"
+                    "    ).num_parameters()",
+                )
+            ],
+            "calls lib's own",
+        ),
+        ("raw_input", "q3", [("rnn_layer(inputs, params)", "rnn_layer(x, params)")], "raw input"),
+        (
+            "first_layer_h_n",
+            "q3",
+            [("return out, np.stack(finals)", "return out, finals[0]")],
+            "only the first layer",
+        ),
+        (
+            "top_layer_h_n",
+            "q3",
+            [("return out, np.stack(finals)", "return out, out[-1]")],
+            "only the top layer",
+        ),
+        (
+            "h_n_reversed",
+            "q3",
+            [("np.stack(finals)", "np.stack(finals[::-1])")],
+            "stacked in the wrong order",
+        ),
+        (
+            "h_n_first_step",
+            "q3",
+            [("finals.append(out[-1])", "finals.append(out[0])")],
+            "first time step",
+        ),
+        (
+            "stack_calls_lib",
+            "q3",
+            [
+                (
+                    "    return out, np.stack(finals)",
+                    "    import lib\n\n"
+                    '    model = lib.RNN(x.shape[2], out.shape[2], len(layers), dtype="float64")\n'
+                    "    for k, p in enumerate(layers):\n"
+                    "        for name, value in p.items():\n"
+                    '            model.params[f"{name}_l{k}"][...] = value\n'
+                    "    return model(x)",
+                )
+            ],
+            "calls lib's own",
+        ),
+        ("untrained", "q4", [("    lib.fit(", "    0 and lib.fit(")], "near chance"),
+        ("logits", "q4", [(".argmax(axis=-1)", "")], "class scores"),
+        ("readout_last", "q4", [('readout="all"', 'readout="last"')], "one label per sequence"),
+    ],
+    "ex06": [
+        ("batch_axis", "q1", [("x[::-1]", "x[:, ::-1]")], "batch axis is reversed"),
+        ("all_axes", "q1", [("x[::-1]", "np.flip(x)")], "every axis"),
+        (
+            "in_place",
+            "q1",
+            [("return x[::-1]", "x[...] = x[::-1].copy()\n    return x")],
+            "changes its input",
+        ),
+        (
+            "not_flipped_back",
+            "q2",
+            [
+                (
+                    "out_bwd = reverse_time(rnn_direction(reverse_time(x), backward_params))",
+                    "out_bwd = rnn_direction(reverse_time(x), backward_params)",
+                )
+            ],
+            "not reversed back",
+        ),
+        (
+            "batch_axis",
+            "q2",
+            [("reverse_time(", "(lambda a: a[:, ::-1])(")],
+            "batch axis is reversed instead of time",
+        ),
+        (
+            "wrong_order",
+            "q2",
+            [("[out_fwd, out_bwd]", "[out_bwd, out_fwd]")],
+            "wrong order",
+        ),
+        ("backward_wrong_end", "q2", [("out_bwd[0]", "out_bwd[-1]")], "wrong end"),
+        (
+            "h_n_is_out_last",
+            "q2",
+            [("h_n = np.stack([out_fwd[-1], out_bwd[0]])", "h_n = out[-1]")],
+            "h_n is out[-1]",
+        ),
+        (
+            "bidir_calls_lib",
+            "q2",
+            [
+                (
+                    "    return out, h_n",
+                    "    import lib.recurrent\n    from lib.kernels import RNNKernel\n\n"
+                    "    params = {k: np.asarray(v) for k, v in backward_params.items()}\n"
+                    "    state = (np.zeros_like(out_fwd[0]),)\n"
+                    "    lib.recurrent.direction_forward(RNNKernel(), x, state, params, True)\n"
+                    "    return out, h_n",
+                )
+            ],
+            "calls lib's own",
+        ),
+        (
+            "unidirectional",
+            "q3",
+            [("bidirectional=True", "bidirectional=False")],
+            "a unidirectional model can only guess",
+        ),
+        ("logits", "q3", [(".argmax(axis=-1)", "")], "class scores"),
+        ("readout_last", "q3", [('readout="all"', 'readout="last"')], "one label per sequence"),
+    ],
 }
 
 

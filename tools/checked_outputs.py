@@ -1,0 +1,76 @@
+"""Keep the outputs that nbval compares, and only those, in the chapter notebooks.
+
+nbval's ``--nbval-lax`` compares a cell's fresh output with the one stored in the
+notebook when the cell starts with ``# NBVAL_CHECK_OUTPUT``; with nothing stored it has
+nothing to compare, and the check passes silently. So the committed chapters keep the
+stored outputs of those cells (printed numbers that must not drift, such as the
+boss-raise story's gates) and no other outputs (figures and widgets are rebuilt by the
+book build, and would bloat the repository).
+
+    python tools/checked_outputs.py            # execute book/*.ipynb and store them
+    python tools/checked_outputs.py --check    # verify, without executing (a test runs this)
+"""
+
+import argparse
+import sys
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[1]
+MARKER = "# NBVAL_CHECK_OUTPUT"
+
+
+def is_checked(cell):
+    return cell.cell_type == "code" and cell.source.lstrip().startswith(MARKER)
+
+
+def problems(notebook):
+    """What is wrong with the stored outputs of ``notebook``, as sentences."""
+    found = []
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type != "code":
+            continue
+        if is_checked(cell) and not cell.outputs:
+            found.append(f"cell {index} is marked {MARKER} but has no stored output")
+        if not is_checked(cell) and cell.outputs:
+            found.append(f"cell {index} has stored outputs but is not marked {MARKER}")
+    return found
+
+
+def store(path):
+    """Execute ``path`` and keep only the outputs of the checked cells."""
+    notebook = nbformat.read(path, as_version=4)
+    NotebookClient(
+        notebook, timeout=300, resources={"metadata": {"path": str(path.parent)}}
+    ).execute()
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        cell.execution_count = None
+        cell.metadata.pop("execution", None)
+        if not is_checked(cell):
+            cell.outputs = []
+    notebook.metadata.pop("widgets", None)
+    nbformat.write(notebook, path)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="*", type=Path)
+    parser.add_argument("--check", action="store_true", help="verify only, do not execute")
+    args = parser.parse_args()
+    notebooks = args.notebooks or sorted((ROOT / "book").glob("*.ipynb"))
+    failed = False
+    for path in notebooks:
+        if not args.check:
+            store(path)
+        for problem in problems(nbformat.read(path, as_version=4)):
+            print(f"{path.relative_to(ROOT)}: {problem}")
+            failed = True
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
