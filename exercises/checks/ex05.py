@@ -155,6 +155,31 @@ q1 = Question(
     atol=0,
 )
 
+
+def judge_shapes(inputs, outputs):
+    """judge_parts, with the wrong shapes spelled out (not as "wrong values")."""
+    ok, message = judge_parts(q1, inputs, outputs)
+    if "__forbidden__" in outputs or "__error__" in outputs:
+        return ok, message
+    want = q1.reference(inputs)
+    wrong = [p for p in want if not ok[p]]
+    got = {p: outputs.get(p) for p in wrong}
+    if not wrong or any(
+        v is None or v.ndim != 1 or not np.all(np.isfinite(v)) for v in got.values()
+    ):
+        return ok, message
+
+    def shape(values):
+        return "(" + ", ".join(f"{v:g}" for v in values) + ("," if len(values) == 1 else "") + ")"
+
+    detail = "; ".join(f"`{p}` is {shape(got[p])}, expected {shape(want[p])}" for p in wrong)
+    if isinstance(message, Named):
+        return ok, Named(f"{message.rsplit(' (`', 1)[0]} ({detail})")
+    return ok, detail
+
+
+q1.judge = judge_shapes
+
 # --- q2: the parameters of a stacked LSTM ---------------------------------------------------
 
 COUNT_ARGS = ("input_size", "hidden_size", "num_layers", "bidirectional")
@@ -460,9 +485,19 @@ def probe_training(fn, i):
     return {"labels": as_array(labels)}
 
 
-def judge_labels(question, inputs, outputs, chance, threshold=THRESHOLD, scored=None, extra=""):
-    """Accuracy of the returned labels against the reference; ``scored``: a mask of the
-    positions that count (default all). Returns ({"labels": ok}, message)."""
+def judge_labels(
+    question,
+    inputs,
+    outputs,
+    chance,
+    threshold=THRESHOLD,
+    scored=None,
+    where="",
+    hint="did the model train?",
+):
+    """Accuracy of the returned labels against the reference; ``scored(inputs)``: a mask of
+    the positions that count (default all), ``where`` names them, ``hint`` says what to
+    check when the accuracy is near chance. Returns ({"labels": ok}, message)."""
     want = question.reference(inputs)["labels"]
     if "__forbidden__" in outputs:
         return {"labels": False}, judge_parts(question, inputs, outputs)[1]
@@ -498,11 +533,11 @@ def judge_labels(question, inputs, outputs, chance, threshold=THRESHOLD, scored=
         return {"labels": True}, "correct"
     if accuracy < chance + 0.5 * (threshold - chance):
         return {"labels": False}, Named(
-            f"test accuracy {accuracy:.2f} is near chance ({chance:.2f}){extra}: did the model "
-            f"train? (it needs {threshold:.2f})"
+            f"test accuracy {accuracy:.2f}{where} is near chance ({chance:.2f}): {hint} "
+            f"(it needs {threshold:.2f})"
         )
     return {"labels": False}, Named(
-        f"test accuracy {accuracy:.2f} is below {threshold:.2f}{extra}: train longer (more "
+        f"test accuracy {accuracy:.2f}{where} is below {threshold:.2f}: train longer (more "
         "epochs), or with a larger hidden size or learning rate"
     )
 

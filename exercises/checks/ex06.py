@@ -299,8 +299,9 @@ def judge_context(inputs, outputs):
         outputs,
         chance=1 / N_SYMBOLS,
         scored=lambda i: i["x_test"][..., N_SYMBOLS] > 0.5,
-        extra=" on the positions that need the future (a unidirectional model can only "
-        f"guess there, ~1/{N_SYMBOLS}: is the model bidirectional?)",
+        where=" on the positions that need the future",
+        hint=f"a unidirectional model can only guess there (~1/{N_SYMBOLS}); is yours "
+        "bidirectional?",
     )
     if not ok["labels"]:
         return ok, message

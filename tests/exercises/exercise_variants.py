@@ -324,8 +324,8 @@ WRONG = {
             "gates_tanh",
             "q1",
             [
-                ("r = 1 / (1 + np.exp(-(", "r = np.tanh(("),
-                ("z = 1 / (1 + np.exp(-(", "z = np.tanh(("),
+                ("r = 1 / (1 + np.exp(-(", "r = np.tanh((("),
+                ("z = 1 / (1 + np.exp(-(", "z = np.tanh((("),
             ],
             "tanh where a sigmoid belongs",
         ),
