@@ -96,6 +96,7 @@ lab: $(VENV)/.lab-installed
 bench: $(VENV)/.test-installed
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/widgets.py
+	$(BIN)/python benchmarks/book.py
 
 # Grading needs the book tools only (IPython, NumPy), not the test extras. Each notebook
 # runs in its own sandboxed process; see exercises/grade.py and README "Grading".

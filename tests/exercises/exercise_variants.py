@@ -559,7 +559,7 @@ WRONG = {
             "not reversed back",
         ),
         (
-            "batch_axis",
+            "bwd_batch_axis",
             "q2",
             [("reverse_time(", "(lambda a: a[:, ::-1])(")],
             "batch axis is reversed instead of time",
