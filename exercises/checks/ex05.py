@@ -449,7 +449,7 @@ q3 = Question(
 
 # --- q4: train a two-layer model ------------------------------------------------------------
 
-PARITY_STEPS, PARITY_TRAIN, PARITY_TEST = 6, 512, 200
+PARITY_STEPS, PARITY_TRAIN, PARITY_TEST = 6, 384, 200
 THRESHOLD = 0.9
 READOUT_HINT = (
     r"labels should have shape \(\d+,\)",

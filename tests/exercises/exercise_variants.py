@@ -460,7 +460,7 @@ WRONG = {
                 (
                     "    return {",
                     "    import lib\n\n"
-                    "    lib.RNN(input_size, hidden_size, num_layers, bidirectional=bidirectional)\n"
+                    "    lib.RNN(input_size, hidden_size, num_layers=num_layers)\n"
                     "    return {",
                 )
             ],
