@@ -1,11 +1,10 @@
 """Open the built book in headless Chromium, offline, and record what every page does.
 
-The book in ``_build/html`` (``make book``; set ``BOOK_HTML`` to test another folder) is
-served by Python's ``http.server`` on 127.0.0.1 at a random port. Every request for any
-other address is aborted and recorded, so a page that needs the network fails its test
-instead of quietly fetching a CDN copy. When ``_build/html`` is missing or older than its
-sources (chapters, lib, configuration, the npm lock file), it is built first with
-``make book``.
+The book built fresh for this test run (the ``built_book`` fixture of tests/conftest.py,
+shared with tests/book; set ``BOOK_HTML`` to test an existing folder such as
+``_build/html``) is served by Python's ``http.server`` on 127.0.0.1 at a random port.
+Every request for any other address is aborted and recorded, so a page that needs the
+network fails its test instead of quietly fetching a CDN copy.
 
 Playwright drives Debian's Chromium (``/usr/bin/chromium``, installed by ``.ci/run``),
 not a browser build of its own; without it the browser tests are skipped, saying why.
@@ -15,22 +14,16 @@ import functools
 import http.server
 import os
 import shutil
-import subprocess
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "_build" / "screenshots"
-BUILD_TIMEOUT_S = 1800
 WIDGET_TIMEOUT_MS = 30_000
 VIEWPORT = {"width": 1280, "height": 900}
-
-# What the built HTML is made from: newer than index.html means the build is stale.
-SOURCES = ["_config.yml", "_toc.yml", "book", "lib", "js/package-lock.json", "pyproject.toml"]
 
 # Console errors that say nothing about the book: pydata-sphinx-theme logs this one when
 # the browser has no stored light/dark choice yet (a fresh profile, every time here).
@@ -45,66 +38,19 @@ def chromium_path():
     return None
 
 
-def toc_docs():
-    """Every document listed in _toc.yml (root first), as paths without suffix."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    files = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries or []:
-            if "file" in entry:
-                files.append(entry["file"])
-            walk(entry.get("sections"))
-
-    for part in toc.get("parts", []):
-        walk(part.get("chapters"))
-    walk(toc.get("chapters"))
-    return files
-
-
-def source_suffix(doc):
-    """'.ipynb' or '.md': the file a toc entry was built from."""
-    for suffix in (".ipynb", ".md"):
-        if (ROOT / f"{doc}{suffix}").exists():
-            return suffix
-    return None
-
-
-def newest_source_mtime():
-    newest = 0.0
-    for name in SOURCES:
-        path = ROOT / name
-        paths = path.rglob("*") if path.is_dir() else [path]
-        for p in paths:
-            if p.is_file() and "__pycache__" not in p.parts and ".ipynb_checkpoints" not in p.parts:
-                newest = max(newest, p.stat().st_mtime)
-    return newest
-
-
 @pytest.fixture(scope="session")
-def book_html():
-    """The folder of the built book (index.html inside), built first when needed."""
+def book_html(request):
+    """The folder of the built book (index.html inside): BOOK_HTML, else this run's build."""
     chosen = os.environ.get("BOOK_HTML")
     if chosen:
         html = Path(chosen).resolve()
         if not (html / "index.html").is_file():
             pytest.fail(f"BOOK_HTML={chosen} has no index.html")
         return html
-    html = ROOT / "_build" / "html"
-    index = html / "index.html"
-    if not index.is_file() or index.stat().st_mtime < newest_source_mtime():
-        result = subprocess.run(
-            ["make", "book"],
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            timeout=BUILD_TIMEOUT_S,
-        )
-        if result.returncode != 0:
-            log = result.stdout[-4000:]
-            pytest.fail(f"`make book` failed, so the pages cannot be tested:\n{log}")
-    return html
+    built = request.getfixturevalue("built_book")
+    if built.returncode != 0:
+        pytest.fail(f"the book build failed, so its pages cannot be tested:\n{built.log[-4000:]}")
+    return built.html
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -253,12 +199,3 @@ def screenshot_path():
         return SCREENSHOTS / (doc.replace("/", "__") + ".png")
 
     return _path
-
-
-def pytest_generate_tests(metafunc):
-    """`doc`: every page of _toc.yml; `notebook_doc`: those built from a notebook."""
-    docs = toc_docs()
-    if "doc" in metafunc.fixturenames:
-        metafunc.parametrize("doc", docs)
-    if "notebook_doc" in metafunc.fixturenames:
-        metafunc.parametrize("notebook_doc", [d for d in docs if source_suffix(d) == ".ipynb"])

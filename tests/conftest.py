@@ -1,4 +1,4 @@
-"""A fresh build of the whole book, shared by the tests of the built HTML.
+"""A fresh build of the whole book, shared by tests/book and tests/browser (one build per run).
 
 The book is built once per test session with the exact command of `make book`
 (``jupyter-book build . -W -n --keep-going``), into a temporary folder, so that every
@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 BUILD_TIMEOUT_S = 1800
 
 
@@ -95,3 +95,20 @@ def built_book(tmp_path_factory):
 def toc_docs():
     """Every document of _toc.yml, root first (``book/intro``, ``book/notation``, ...)."""
     return toc_files()
+
+
+def source_suffix(doc):
+    """'.ipynb' or '.md': the file a toc entry was built from."""
+    for suffix in (".ipynb", ".md"):
+        if (ROOT / f"{doc}{suffix}").exists():
+            return suffix
+    return None
+
+
+def pytest_generate_tests(metafunc):
+    """`doc`: every page of _toc.yml; `notebook_doc`: those built from a notebook."""
+    docs = toc_files()
+    if "doc" in metafunc.fixturenames:
+        metafunc.parametrize("doc", docs)
+    if "notebook_doc" in metafunc.fixturenames:
+        metafunc.parametrize("notebook_doc", [d for d in docs if source_suffix(d) == ".ipynb"])
