@@ -23,6 +23,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from tools.add_colab_cell import with_setup_cell
+
 EXERCISES_DIR = Path(__file__).resolve().parent
 ROOT = EXERCISES_DIR.parent
 
@@ -79,6 +81,7 @@ def assign(master, run_tests=True):
                 f"otter assign {master} failed: {error}\n{log.getvalue()}"
             ) from error
         nb = json.loads((Path(out) / "student" / master.name).read_text())
+    nb = with_setup_cell(nb, student_path(master))  # the Colab launch button needs it
     return dumps(normalise(nb, master.name[:4]))
 
 

@@ -29,7 +29,11 @@ CLONE = "/content/rnn-course"
 
 
 def notebooks():
-    """The chapters (book/*.ipynb) and the student exercise notebooks (exercises/*/*.ipynb)."""
+    """The chapters (book/*.ipynb) and the student exercise notebooks (exercises/*/*.ipynb).
+
+    ``python -m exercises.build`` adds the cell to the student notebooks it writes, so
+    running this script is needed for them only after a change of the repository URL.
+    """
     chapters = sorted((ROOT / "book").glob("*.ipynb"))
     exercises = sorted((ROOT / "exercises").glob("*/*.ipynb"))
     return chapters + exercises
@@ -99,10 +103,8 @@ def is_up_to_date(path):
     return k == 0 and "".join(nb["cells"][0]["source"]) == cell_source(path)
 
 
-def write(path):
-    """Put the current setup cell first in the notebook at ``path``; True if it changed."""
-    text = path.read_text(encoding="utf-8")
-    nb = json.loads(text)
+def with_setup_cell(nb, path):
+    """``nb`` (a notebook dict for the file at ``path``) with the current setup cell first."""
     k = current_cell(nb)
     if k is not None:
         nb["cells"].pop(k)
@@ -110,6 +112,13 @@ def write(path):
     if nb.get("nbformat", 4) == 4 and nb.get("nbformat_minor", 0) < 5:
         del cell["id"]  # cell ids exist from nbformat 4.5 on
     nb["cells"].insert(0, cell)
+    return nb
+
+
+def write(path):
+    """Put the current setup cell first in the notebook at ``path``; True if it changed."""
+    text = path.read_text(encoding="utf-8")
+    nb = with_setup_cell(json.loads(text), path)
     new = json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
     if new != text:
         path.write_text(new, encoding="utf-8")

@@ -32,7 +32,7 @@ def problems(notebook):
     for index, cell in enumerate(notebook.cells):
         if cell.cell_type != "code":
             continue
-        if is_checked(cell) and not cell.outputs:
+        if is_checked(cell) and not (cell.outputs and cell.execution_count):
             found.append(f"cell {index} is marked {MARKER} but has no stored output")
         if not is_checked(cell) and cell.outputs:
             found.append(f"cell {index} has stored outputs but is not marked {MARKER}")
@@ -48,10 +48,10 @@ def store(path):
     for cell in notebook.cells:
         if cell.cell_type != "code":
             continue
-        cell.execution_count = None
         cell.metadata.pop("execution", None)
-        if not is_checked(cell):
+        if not is_checked(cell):  # nbval wants a count beside a stored output: keep those
             cell.outputs = []
+            cell.execution_count = None
     notebook.metadata.pop("widgets", None)
     nbformat.write(notebook, path)
 

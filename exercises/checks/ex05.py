@@ -61,6 +61,8 @@ def shapes_reference(i):
 def probe_shapes(fn, i):
     T, B, D, H, L, nd = _sizes(i)
     result = fn(T, B, D, H, L, nd == 2)
+    if result is None:
+        return {}  # judged as "returned no numbers (did you forget `return`?)"
     if isinstance(result, dict):
         return {p: as_array(tuple(result[p])) for p in SHAPE_PARTS if p in result}
     if isinstance(result, (tuple, list)) and len(result) == 3:
@@ -336,6 +338,8 @@ def stack_reference(i):
 def probe_stack(fn, i):
     layers = [{k: v.copy() for k, v in params.items()} for params in layer_params(i)]
     result = fn(i["x"].copy(), layers)
+    if result is None:
+        return {}  # judged as "returned no numbers (did you forget `return`?)"
     if not isinstance(result, (tuple, list)) or len(result) != 2:
         raise TypeError(
             f"return the pair (out, h_n), got {type(result).__name__}"

@@ -117,6 +117,8 @@ def bidir_reference(i):
 
 def probe_bidir(fn, i):
     result = fn(i["x"].copy(), direction_params(i, "").copy(), direction_params(i, "_reverse"))
+    if result is None:
+        return {}  # judged as "returned no numbers (did you forget `return`?)"
     if not isinstance(result, (tuple, list)) or len(result) != 2:
         raise TypeError(
             f"return the pair (out, h_n), got {type(result).__name__}"
