@@ -74,8 +74,6 @@ def direction_backward(kernel, dout, dfinal, cache, params, reverse=False):
 class Recurrent(Module):
     """Shared machinery of RNN, LSTM and GRU; subclasses pick the kernel."""
 
-    mode = None
-
     def __init__(
         self,
         input_size,
