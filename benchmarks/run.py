@@ -66,10 +66,12 @@ def matmul_bound(kind, size, with_backward, repeats):
     xp = backend.xp()
     steps, batch, inputs, hidden = size
     rows = GATES[kind] * hidden
-    x = xp.ones((steps * batch, inputs), dtype=xp.float32)
-    w_ih, w_hh = xp.ones((rows, inputs), dtype=xp.float32), xp.ones((rows, hidden), xp.float32)
-    h, gates = xp.ones((batch, hidden), xp.float32), xp.empty((batch, rows), xp.float32)
-    dgates = xp.ones((steps * batch, rows), xp.float32)
+
+    def small(*shape):  # small values: repeated products stay finite (no inf slow paths)
+        return xp.full(shape, 1e-3, dtype=xp.float32)
+
+    x, w_ih, w_hh = small(steps * batch, inputs), small(rows, inputs), small(rows, hidden)
+    h, gates, dgates = small(batch, hidden), small(batch, rows), small(steps * batch, rows)
 
     def products():
         x @ w_ih.T
