@@ -55,3 +55,12 @@ def test_chapter_was_executed(built_book, chapter):
     assert page.is_file(), f"{chapter}.html was not built"
     html = page.read_text(encoding="utf-8")
     assert "cell_output" in html, f"{chapter}.html has no cell outputs: was it executed?"
+
+
+def test_exercises_are_pages_not_executed(built_book, toc_docs):
+    """The graded exercises are in the book but not run at build time (their answers are
+    blank by design, and `make book` does not install the grader)."""
+    exercises = [doc for doc in toc_docs if doc.startswith("exercises/")]
+    assert len(exercises) == 6, exercises
+    for doc in exercises:
+        assert f"{doc}.ipynb: Excluded from execution" in ANSI.sub("", built_book.log), doc
