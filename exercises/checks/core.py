@@ -401,3 +401,40 @@ class Tripwire:
                 delattr(target, key)
         self._undo.clear()
         self.wrappers.clear()
+
+
+# --- inputs shared by the gated-cell exercises (LSTM: 4 gates, GRU: 3) --------------------------
+
+
+def gated_cell_inputs(rng, case, gates, cell_state=False):
+    """Random x, h (and c), W_ih, W_hh, b_ih, b_hh for a cell with ``gates`` stacked blocks.
+
+    case -> (batch, input, hidden): case 1 is square (input = hidden), so that transposed
+    per-gate blocks and swapped h and x run and show in the values; in case 2 the input is
+    gates * hidden, so that x @ W_ih (untransposed) runs too.
+    """
+    batch, inputs, hidden = {0: (3, 4, 5), 1: (2, 4, 4), 2: (2, 2 * gates, 2)}[case % 3]
+
+    def normal(*shape, scale=0.6):
+        return scale * rng.standard_normal(shape)
+
+    values = {"x": normal(batch, inputs, scale=1.0), "h": normal(batch, hidden)}
+    if cell_state:
+        values["c"] = normal(batch, hidden, scale=1.0)
+    values["W_ih"] = normal(gates * hidden, inputs)
+    values["W_hh"] = normal(gates * hidden, hidden)
+    values["b_ih"] = normal(gates * hidden)
+    values["b_hh"] = normal(gates * hidden)
+    return values
+
+
+def gate_shape_hint(gates, names):
+    """The hint for a shape error in a step whose ``gates`` blocks (named ``names``) are stacked."""
+    count = {3: "three", 4: "four"}[gates]
+    return (
+        r"matmul|shapes .* not aligned|could not be broadcast",
+        f"check the shapes: the {count} gates are stacked, W_ih is ({gates} * hidden, input) "
+        f"and W_hh is ({gates} * hidden, hidden); project with x @ W_ih.T and h @ W_hh.T "
+        f"(both (batch, {gates} * hidden)), then split the columns into {names}, hidden "
+        "columns each",
+    )

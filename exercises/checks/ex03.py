@@ -11,7 +11,16 @@ import numpy as np
 import lib
 from lib import functional as F
 
-from .core import Exercise, Mistake, Named, Question, as_array, split_result
+from .core import (
+    Exercise,
+    Mistake,
+    Named,
+    Question,
+    as_array,
+    gate_shape_hint,
+    gated_cell_inputs,
+    split_result,
+)
 
 # Every way to compute lib's answer: an answer that calls one of these earns nothing.
 LSTM_IMPLEMENTATIONS = (
@@ -29,38 +38,15 @@ BACKWARD_IMPLEMENTATIONS = LSTM_IMPLEMENTATIONS + (
     "lib.gradcheck.gradcheck",
 )
 
-# case -> (batch, input, hidden). Case 1 is square (input = hidden) so that transposed
-# per-gate blocks and swapped h and x run and show in the values; in case 2 the input is
-# 4 * hidden, so that x @ W_ih (untransposed) runs too.
-SIZES = {0: (3, 4, 5), 1: (2, 4, 4), 2: (2, 8, 2)}
 CASES = (0, 1, 2)
-
-GATE_HINT = (
-    r"matmul|shapes .* not aligned|could not be broadcast",
-    "check the shapes: the four gates are stacked, W_ih is (4 * hidden, input) and W_hh is "
-    "(4 * hidden, hidden); project with x @ W_ih.T and h @ W_hh.T (both (batch, 4 * hidden)), "
-    "then split the columns into i, f, g, o, hidden columns each",
-)
+GATE_HINT = gate_shape_hint(4, "i, f, g, o")
 
 
 sigmoid = F.sigmoid  # lib's stable sigmoid: the references are lib's own formulas
 
 
 def make_inputs(rng, case):
-    batch, inputs, hidden = SIZES[case % 3]
-
-    def normal(*shape, scale=0.6):
-        return scale * rng.standard_normal(shape)
-
-    return {
-        "x": normal(batch, inputs, scale=1.0),
-        "h": normal(batch, hidden),
-        "c": normal(batch, hidden, scale=1.0),
-        "W_ih": normal(4 * hidden, inputs),
-        "W_hh": normal(4 * hidden, hidden),
-        "b_ih": normal(4 * hidden),
-        "b_hh": normal(4 * hidden),
-    }
+    return gated_cell_inputs(rng, case, 4, cell_state=True)
 
 
 # --- q1: one step, forward --------------------------------------------------------------

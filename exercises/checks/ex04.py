@@ -15,7 +15,17 @@ import numpy as np
 import lib
 from lib import functional as F
 
-from .core import Exercise, Mistake, Named, Question, as_array, judge_parts, split_result
+from .core import (
+    Exercise,
+    Mistake,
+    Named,
+    Question,
+    as_array,
+    gate_shape_hint,
+    gated_cell_inputs,
+    judge_parts,
+    split_result,
+)
 
 GRU_IMPLEMENTATIONS = (
     "lib.functional.gru_step",
@@ -26,37 +36,15 @@ GRU_IMPLEMENTATIONS = (
     "lib.kernels.gru_forward_step",
 )
 
-# case -> (batch, input, hidden). Case 1 is square (input = hidden) so that transposed
-# per-gate blocks and swapped h and x run and show in the values; in case 2 the input is
-# 3 * hidden, so that x @ W_ih (untransposed) runs too.
-SIZES = {0: (3, 4, 5), 1: (2, 4, 4), 2: (2, 6, 2)}
 CASES = (0, 1, 2)
-
-GATE_HINT = (
-    r"matmul|shapes .* not aligned|could not be broadcast",
-    "check the shapes: the three gates are stacked, W_ih is (3 * hidden, input) and W_hh is "
-    "(3 * hidden, hidden); project with x @ W_ih.T and h @ W_hh.T (both (batch, 3 * hidden)), "
-    "then split the columns into r, z, n, hidden columns each",
-)
+GATE_HINT = gate_shape_hint(3, "r, z, n")
 
 
 sigmoid = F.sigmoid  # lib's stable sigmoid: the references are lib's own formulas
 
 
 def make_inputs(rng, case):
-    batch, inputs, hidden = SIZES[case % 3]
-
-    def normal(*shape, scale=0.6):
-        return scale * rng.standard_normal(shape)
-
-    return {
-        "x": normal(batch, inputs, scale=1.0),
-        "h": normal(batch, hidden),
-        "W_ih": normal(3 * hidden, inputs),
-        "W_hh": normal(3 * hidden, hidden),
-        "b_ih": normal(3 * hidden),
-        "b_hh": normal(3 * hidden),
-    }
+    return gated_cell_inputs(rng, case, 3)
 
 
 # --- q1: one step in PyTorch's convention ------------------------------------------------------
