@@ -454,8 +454,9 @@ def judge_story(inputs, outputs):
         complaints.append(
             f"the forget gate is f = {_fmt(f)} on the story's day: it must be below "
             f"{FORGET_MAX} on both units (the boss lets go of yesterday's mood and budget). "
-            "Make its pre-activation very negative, for example with a bias of -5 in rows "
-            "2 and 3 (the f block) of b_ih"
+            "Its pre-activation must be strongly negative on this input: which rows of the "
+            "weights and biases feed f (torch's order is i, f, g, o), and how far below 0 must "
+            "sigmoid's argument go for its value to drop under 0.05?"
         )
     if not ok["cell"]:
         hint = (
