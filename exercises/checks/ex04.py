@@ -28,7 +28,9 @@ from .core import (
     gate_shape_hint,
     gated_cell_inputs,
     judge_parts,
+    pick,
     split_result,
+    switched_on,
 )
 
 GRU_IMPLEMENTATIONS = (
@@ -62,43 +64,44 @@ def step(x, h, W_ih, W_hh, b_ih, b_hh):
 
 
 def step_variant(x, h, W_ih, W_hh, b_ih, b_hh, mistake):
-    """The step with one typical mistake switched on (for the diagnosis)."""
+    """The step with typical mistakes switched on (one flag or a set of them; the diagnosis)."""
+    flags = switched_on(mistake)
     size = h.shape[1]
 
     def blocks(w):
         return [w[k * size : (k + 1) * size] for k in range(3)]
 
-    if mistake == "blocks_untransposed":
+    if "blocks_untransposed" in flags:
         xw = np.concatenate([x @ w for w in blocks(W_ih)], axis=1)
         hw = np.concatenate([h @ w for w in blocks(W_hh)], axis=1)
-    elif mistake == "W_ih_untransposed":
+    elif "W_ih_untransposed" in flags:
         xw, hw = x @ W_ih, h @ W_hh.T
-    elif mistake == "h_x_swapped":
+    elif "h_x_swapped" in flags:
         xw, hw = h @ W_ih.T, x @ W_hh.T
     else:
         xw, hw = x @ W_ih.T, h @ W_hh.T
-    gi = xw + (0.0 if mistake in ("no_b_ih", "no_biases") else b_ih)
-    gh = hw + (0.0 if mistake in ("no_b_hh", "no_biases") else b_hh)
-    order = {"order_zrn": "zrn", "order_nrz": "nrz"}.get(mistake, "rzn")
+    gi = xw + (0.0 if flags & {"no_b_ih", "no_biases"} else b_ih)
+    gh = hw + (0.0 if flags & {"no_b_hh", "no_biases"} else b_hh)
+    order = pick({"order_zrn": "zrn", "order_nrz": "nrz"}, flags, "rzn")
     i_blocks = {gate: gi[:, k * size : (k + 1) * size] for k, gate in enumerate(order)}
     h_blocks = {gate: gh[:, k * size : (k + 1) * size] for k, gate in enumerate(order)}
-    gate_act = np.tanh if mistake in ("gates_tanh", "all_swapped") else sigmoid
-    cand_act = sigmoid if mistake in ("n_sigmoid", "all_swapped") else np.tanh
+    gate_act = np.tanh if flags & {"gates_tanh", "all_swapped"} else sigmoid
+    cand_act = sigmoid if flags & {"n_sigmoid", "all_swapped"} else np.tanh
     r = gate_act(i_blocks["r"] + h_blocks["r"])
     z = gate_act(i_blocks["z"] + h_blocks["z"])
     n_row = order.index("n")
     W_hn, b_hn = W_hh[n_row * size : (n_row + 1) * size], b_hh[n_row * size : (n_row + 1) * size]
-    if mistake in ("reset_before", "chung"):
+    if flags & {"reset_before", "chung"}:
         n = cand_act(i_blocks["n"] + (r * h) @ W_hn.T + b_hn)
-    elif mistake == "b_hn_outside":
+    elif "b_hn_outside" in flags:
         n = cand_act(i_blocks["n"] + r * (h @ W_hn.T) + b_hn)
-    elif mistake == "no_reset":
+    elif "no_reset" in flags:
         n = cand_act(i_blocks["n"] + h_blocks["n"])
     else:
         n = cand_act(i_blocks["n"] + r * h_blocks["n"])
-    if mistake in ("z_swapped", "chung"):
+    if flags & {"z_swapped", "chung"}:
         return z * n + (1 - z) * h
-    if mistake == "no_keep":
+    if "no_keep" in flags:
         return (1 - z) * n
     return (1 - z) * n + z * h
 
@@ -181,7 +184,9 @@ STEP_MISTAKES = [
 
 
 def _step_mistake(flag, message):
-    return Mistake(message, lambda i: {"h_new": step_variant(*(i[a] for a in STEP_ARGS), flag)})
+    return Mistake(
+        message, lambda i: {"h_new": step_variant(*(i[a] for a in STEP_ARGS), flag)}, flag
+    )
 
 
 q1 = Question(
@@ -193,6 +198,7 @@ q1 = Question(
     make_inputs=make_inputs,
     reference=lambda i: {"h_new": step(*(i[a] for a in STEP_ARGS))},
     mistakes=[_step_mistake(f, m) for f, m in STEP_MISTAKES],
+    variant=lambda i, flags: {"h_new": step_variant(*(i[a] for a in STEP_ARGS), flags)},
     forbidden=GRU_IMPLEMENTATIONS,
     public_cases=CASES,
     hidden_cases=CASES,

@@ -1,10 +1,10 @@
 """Shared fixtures: one batch of submissions graded once by `make grade` for the session.
 
 The batch holds, for every exercise with a master: the solution, the untouched student
-notebook and every wrong variant of tests/exercises/variants.py; plus the hostile
-notebooks (built on exercise 1), an invalid file and a notebook of no exercise. Grading
-them all in one `make grade` run keeps the suite fast (the slow cases, the timeouts,
-run side by side).
+notebook and every wrong variant of tests/exercises/exercise_variants.py; plus the
+hostile notebooks and the crashes (built on exercise 1), an invalid file and a notebook
+of no exercise. Grading them all in one `make grade` run keeps the suite fast (the slow
+cases, the timeouts, run side by side).
 """
 
 import copy
@@ -12,10 +12,11 @@ import csv
 import json
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from exercise_variants import HOSTILE, WRONG, apply
+from exercise_variants import CRASHES, HOSTILE, LEAK_HIDDEN, WRONG, apply
 
 from exercises.build import fill_answers, masters, solutions, student_path
 
@@ -56,13 +57,43 @@ def hostile_notebook(answers, cells, edit):
     return nb
 
 
+def crash_notebook(cell, position):
+    """Exercise 1 solved, with ``cell`` after every answer ("late") or before q2's ("middle").
+
+    Returns (notebook, the crash cell's number in the notebook, counted from 1).
+    """
+    nb = fill_answers(student("ex01"), solutions(masters()["ex01"]))
+    answers = [
+        i
+        for i, c in enumerate(nb["cells"])
+        if "otter_answer_cell" in c.get("metadata", {}).get("tags", [])
+    ]
+    index = answers[1] if position == "middle" else len(nb["cells"]) - 1
+    nb["cells"].insert(index, code_cell(cell))
+    return nb, index + 1
+
+
 def write(folder, name, nb):
     (folder / f"{name}.ipynb").write_text(json.dumps(nb))
 
 
+@dataclass
+class Batch:
+    submissions: Path  # the folder of submitted notebooks
+    rows: dict  # {submission file name without .ipynb: CSV row}
+    feedback: Path  # the folder of feedback files
+    stdout: str
+    crash_cells: dict  # {crash notebook name: the crash cell's number}
+
+
 @pytest.fixture(scope="session")
-def graded(tmp_path_factory):
+def graded(batch):
     """{submission file name: CSV row} for the whole batch, graded through `make grade`."""
+    return batch.rows
+
+
+@pytest.fixture(scope="session")
+def batch(tmp_path_factory):
     folder = tmp_path_factory.mktemp("submissions")
     for name, master in masters().items():
         answers = solutions(master)
@@ -79,6 +110,13 @@ def graded(tmp_path_factory):
     # a file name that says nothing: the exercise is read from the notebook
     renamed = copy.deepcopy(fill_answers(student("ex01"), solutions(masters()["ex01"])))
     write(folder, "Untitled (3)", renamed)
+    crash_cells = {}
+    for variant, cell, _ in CRASHES:
+        for position in ("late", "middle"):
+            nb, crash_cells[f"crash-{variant}-{position}"] = crash_notebook(cell, position)
+            write(folder, f"crash-{variant}-{position}", nb)
+    leak = {**solutions(masters()["ex01"]), "q1": LEAK_HIDDEN}
+    write(folder, "hostile-leak_hidden", fill_answers(student("ex01"), leak))
 
     grades = tmp_path_factory.mktemp("grades") / "grades.csv"
     command = [
@@ -97,4 +135,4 @@ def graded(tmp_path_factory):
     with open(grades, newline="") as f:
         rows = {row["submission"].removesuffix(".ipynb"): row for row in csv.DictReader(f)}
     assert len(rows) == len(list(folder.glob("*.ipynb"))), "one row per submission"
-    return rows
+    return Batch(folder, rows, grades.with_name("grades-feedback"), done.stdout, crash_cells)

@@ -27,6 +27,12 @@ WRONG = {
         ),
         ("no_memory", "q1", [(" + h @ W_hh.T", "")], "previous state h is ignored"),
         (
+            "raises",
+            "q1",
+            [("return np.tanh(", "return np.tanh(undefined + ")],
+            "NameError: name 'undefined' is not defined (in `rnn_step`, line",
+        ),
+        (
             "calls_lib",
             "q1",
             [
@@ -291,6 +297,15 @@ WRONG = {
         ),
     ],
     "ex04": [
+        (
+            "chung",
+            "q1",
+            [
+                ("return (1 - z) * n + z * h", "return z * n + (1 - z) * h"),
+                ("r * gh[:, 2 * H :]", "(r * h) @ W_hh[2 * H :].T + b_hh[2 * H :]"),
+            ],
+            "Chung et al. 2014's and colah's GRU",
+        ),
         (
             "z_swapped",
             "q1",
@@ -680,3 +695,32 @@ HOSTILE = [
         0,
     ),
 ]
+
+
+# Crashes of the whole process (or a loop no cell limit stops), placed after every answer
+# ("late": full marks kept, the status says what happened and the message names the cell)
+# or before an answer ("middle": between q1's and q2's, so q1 keeps its points and the
+# answers after the crash earn nothing). (id, cell source, expected status)
+CRASHES = [
+    ("exit", "import os\n\nos._exit(3)", "crashed"),
+    ("segfault", "import ctypes\n\nctypes.string_at(0)", "crashed"),
+    ("memory_hog", "hog = []\nwhile True:\n    hog.append(bytearray(10**6))", "memory"),
+    (
+        "endless_loop",
+        "import signal\n\nsignal.signal(signal.SIGALRM, signal.SIG_IGN)\nwhile True:\n    pass",
+        "timeout",
+    ),
+]
+
+# An answer right on the public inputs that raises on the hidden ones, with the inputs in
+# its message: the feedback file must not show them.
+LEAK_HIDDEN = """from exercises.checks import load
+from exercises.checks.core import PUBLIC_SEED, make_cases
+
+PUBLIC = [c["x"] for c in make_cases(load("ex01").question("q1"), PUBLIC_SEED + 1, False)]
+
+
+def rnn_step(x, h, W_ih, W_hh, b_ih, b_hh):
+    if not any(np.array_equal(x, p) for p in PUBLIC):
+        raise ValueError("LEAK " + repr(x.tolist()))
+    return np.tanh(x @ W_ih.T + b_ih + h @ W_hh.T + b_hh)"""

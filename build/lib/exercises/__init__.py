@@ -1,0 +1,1 @@
+"""Graded exercises: checks (exercises.checks), the grader (exercises.grade), the builder."""

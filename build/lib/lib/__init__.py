@@ -1,0 +1,46 @@
+"""lib: the course's recurrent networks in readable NumPy, checked against PyTorch.
+
+import lib
+model = lib.LSTM(input_size=8, hidden_size=32, batch_first=True)
+out, (h_n, c_n) = model(x)          # x: (batch, seq_len, 8)
+dx, (dh0, dc0) = model.backward(dout)
+"""
+
+from . import backend, functional, tasks
+from .backend import to_numpy, use
+from .cells import GRUCell, LSTMCell, RNNCell
+from .gradcheck import gradcheck, numerical_gradient
+from .linear import Linear
+from .losses import accuracy, cross_entropy, mse_loss
+from .models import SequenceClassifier, SequenceRegressor
+from .optim import SGD, Adam, clip_grad_norm
+from .recurrent import GRU, LSTM, RNN, set_keep_gate_bias
+from .train import evaluate, fit
+
+__all__ = [
+    "GRU",
+    "GRUCell",
+    "LSTM",
+    "LSTMCell",
+    "RNN",
+    "RNNCell",
+    "SGD",
+    "Adam",
+    "Linear",
+    "SequenceClassifier",
+    "SequenceRegressor",
+    "accuracy",
+    "backend",
+    "clip_grad_norm",
+    "cross_entropy",
+    "evaluate",
+    "fit",
+    "functional",
+    "gradcheck",
+    "mse_loss",
+    "numerical_gradient",
+    "set_keep_gate_bias",
+    "tasks",
+    "to_numpy",
+    "use",
+]

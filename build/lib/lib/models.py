@@ -1,0 +1,88 @@
+"""A recurrent model with a linear readout on top: the whole network the chapters train.
+
+rnn = lib.LSTM(input_size=8, hidden_size=32, batch_first=True)
+model = SequenceClassifier(rnn, num_classes=4)      # readout="last"
+logits = model(x)                                   # x: (batch, seq_len, 8) -> (batch, 4)
+loss, dlogits = cross_entropy(logits, y)
+model.backward(dlogits)                             # fills rnn.grads and head.grads
+"""
+
+from . import backend, checks
+from .linear import Linear
+
+READOUTS = ("last", "all")
+
+
+class SequenceRegressor:
+    """y = Linear(features of rnn(x)): real-valued predictions from a sequence.
+
+    readout="last": one prediction per sequence from the final state of each direction
+    (forward at the last step, backward at the first), (batch, out_features);
+    readout="all": one per time step, (batch, seq_len, out_features).
+    rnn: a lib RNN, LSTM or GRU built with batch_first=True; x: (batch, seq_len, input_size).
+    """
+
+    def __init__(self, rnn, out_features, readout="last", seed=None):
+        if not getattr(rnn, "batch_first", False):
+            raise ValueError(
+                "the recurrent model must be built with batch_first=True "
+                "(the tasks in lib.tasks give x as (batch, seq_len, features))"
+            )
+        if readout not in READOUTS:
+            raise ValueError(f"readout must be one of {READOUTS}, got {readout!r}")
+        self.rnn = rnn
+        self.readout = readout
+        width = rnn.num_directions * rnn.hidden_size
+        self.head = Linear(width, out_features, dtype=rnn.dtype, seed=seed)
+        self._out = None
+
+    @property
+    def modules(self):
+        """The modules whose parameters an optimizer updates: [rnn, head]."""
+        return [self.rnn, self.head]
+
+    def __call__(self, x):
+        return self.forward(x)
+
+    def forward(self, x):
+        """x: (batch, seq_len, input_size) -> (batch, out) or (batch, seq_len, out)."""
+        x = checks.array("x", x, self.rnn.dtype, ndim=3, layout="(batch, seq_len, input_size)")
+        self._out, _ = self.rnn(x)  # (batch, seq_len, num_directions * hidden)
+        return self.head(self._features(self._out))
+
+    def backward(self, dy):
+        """Backpropagate dy (shaped like forward's result) through head and rnn; returns dx."""
+        if self._out is None:
+            raise RuntimeError("backward was called before forward; call model(x) first")
+        dfeatures = self.head.backward(dy)
+        dx, _ = self.rnn.backward(self._features_grad(dfeatures))
+        return dx
+
+    def _features(self, out):
+        """readout "all": out itself; "last": [forward half at t=-1, backward half at t=0]."""
+        if self.readout == "all":
+            return out
+        size = self.rnn.hidden_size
+        return backend.xp().concatenate([out[:, -1, :size], out[:, 0, size:]], axis=-1)
+
+    def _features_grad(self, dfeatures):
+        """The gradient for the whole of rnn's output, given the one for its features."""
+        if self.readout == "all":
+            return dfeatures
+        size = self.rnn.hidden_size
+        dout = backend.xp().zeros_like(self._out)
+        dout[:, -1, :size] = dfeatures[:, :size]
+        dout[:, 0, size:] = dfeatures[:, size:]
+        return dout
+
+
+class SequenceClassifier(SequenceRegressor):
+    """Class scores (logits) from a sequence: train with ``lib.losses.cross_entropy``.
+
+    readout="last": (batch, num_classes), one label per sequence;
+    readout="all": (batch, seq_len, num_classes), one label per time step.
+    """
+
+    def __init__(self, rnn, num_classes, readout="last", seed=None):
+        super().__init__(rnn, num_classes, readout=readout, seed=seed)
+        self.num_classes = self.head.out_features

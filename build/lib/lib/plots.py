@@ -1,0 +1,345 @@
+"""Figures for the chapters, drawn with matplotlib in the colours of ``lib.style``.
+
+Each function returns a matplotlib Figure (the notebook shows it, a widget turns it
+into a PNG). Functions are grouped by the chapter that introduced them; a function
+draws what it is given, so the numbers in a figure are the ones the chapter computed.
+"""
+
+import matplotlib.pyplot as plt
+import numpy
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
+from . import backend, functional
+from .style import GATE_COLORS, MODEL_COLORS
+
+# --------------------------------------------------------------------------------------
+# Shared drawing helpers (diagrams as boxes and arrows)
+# --------------------------------------------------------------------------------------
+
+_CELL_FACE = "#fdf3e1"
+_CELL_EDGE = "#555555"
+
+
+def _box(ax, x, y, text, width=0.8, height=0.6, face=_CELL_FACE, edge=_CELL_EDGE, size=12):
+    """A rounded box centred at (x, y) with a label."""
+    ax.add_patch(
+        FancyBboxPatch(
+            (x - width / 2, y - height / 2),
+            width,
+            height,
+            boxstyle="round,pad=0.02,rounding_size=0.08",
+            facecolor=face,
+            edgecolor=edge,
+            linewidth=1.5,
+        )
+    )
+    ax.text(x, y, text, ha="center", va="center", fontsize=size)
+
+
+def _arrow(ax, start, end, color="#333333", width=1.6, style="-|>", rad=0.0, ls="-"):
+    ax.add_patch(
+        FancyArrowPatch(
+            start,
+            end,
+            arrowstyle=style,
+            mutation_scale=14,
+            color=color,
+            linewidth=width,
+            linestyle=ls,
+            connectionstyle=f"arc3,rad={rad}",
+            shrinkA=0,
+            shrinkB=0,
+        )
+    )
+
+
+def _dot(ax, x, y, text, color, size=11):
+    """A circle for an input or output value."""
+    ax.add_patch(plt.Circle((x, y), 0.22, facecolor=color, edgecolor="none", alpha=0.9))
+    ax.text(x, y, text, ha="center", va="center", fontsize=size, color="white")
+
+
+def _blank(ax, xlim, ylim):
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    ax.set_aspect("equal")
+    ax.axis("off")
+
+
+# --------------------------------------------------------------------------------------
+# Chapter 1: how an RNN remembers
+# --------------------------------------------------------------------------------------
+
+
+def plot_repeated_multiplication(start_values, factor=3.0, steps=6):
+    """Multiply a few values by ``factor`` again and again, without and with tanh."""
+    values = numpy.asarray(start_values, dtype=float)
+    plain = [values]
+    squashed = [values]
+    for _ in range(steps):
+        plain.append(plain[-1] * factor)
+        squashed.append(numpy.tanh(squashed[-1] * factor))
+    plain, squashed = numpy.array(plain), numpy.array(squashed)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.4))
+    colors = plt.cm.viridis(numpy.linspace(0.1, 0.85, len(values)))
+    for j, color in enumerate(colors):
+        left.plot(plain[:, j], "o-", color=color, label=f"start {values[j]:g}")
+        right.plot(squashed[:, j], "o-", color=color)
+    left.set_yscale("symlog", linthresh=1.0)
+    left.set_title(f"x <- {factor:g} x, again and again", fontsize=11)
+    right.set_title(f"x <- tanh({factor:g} x): stays in [-1, 1]", fontsize=11)
+    right.set_ylim(-1.15, 1.15)
+    right.axhspan(-1, 1, color=GATE_COLORS["h"], alpha=0.08)
+    for ax in (left, right):
+        ax.set_xlabel("step")
+        ax.grid(alpha=0.3)
+    left.legend(fontsize=8, loc="upper left")
+    fig.tight_layout()
+    return fig
+
+
+def pulse_response(weight, pulse, steps=25, input_weight=1.0):
+    """The hidden state of a one-unit tanh RNN after a single input pulse at step 1.
+
+    h_t = tanh(input_weight * x_t + weight * h_{t-1}), x_1 = pulse, x_t = 0 afterwards,
+    h_0 = 0, computed with ``lib.functional.rnn_step``. Returns (x, h), each (steps,).
+    """
+    xp = backend.xp()
+    w_ih = xp.asarray([[input_weight]], dtype="float64")
+    w_hh = xp.asarray([[weight]], dtype="float64")
+    x = numpy.zeros(steps)
+    x[0] = pulse
+    h = xp.zeros((1, 1), dtype="float64")
+    hs = []
+    for t in range(steps):
+        h = functional.rnn_step(xp.asarray([[x[t]]]), h, w_ih, w_hh).h
+        hs.append(float(h[0, 0]))
+    return x, numpy.array(hs)
+
+
+def plot_pulse_memory(weight, pulse, steps=25, dpi=80):
+    """The input pulse (grey bars) and the hidden state it leaves behind (teal line)."""
+    x, h = pulse_response(weight, pulse, steps)
+    fig, ax = plt.subplots(figsize=(6, 3.2), dpi=dpi)
+    t = numpy.arange(1, steps + 1)
+    ax.bar(t, x, color=GATE_COLORS["x"], alpha=0.5, width=0.6, label="input $x_t$")
+    ax.plot(t, h, "o-", color=GATE_COLORS["h"], markersize=4, label="hidden state $h_t$")
+    ax.axhline(0, color="#999999", linewidth=0.8)
+    ax.set_ylim(-0.3, 2.1)
+    ax.set_xlabel("time step t")
+    remaining = abs(h[-1]) / max(abs(h[0]), 1e-12)
+    ax.set_title(
+        f"$w_{{hh}}$ = {weight:g}, pulse = {pulse:g}: after {steps} steps "
+        f"$h$ keeps {100 * remaining:.0f}% of $h_1$",
+        fontsize=10,
+    )
+    ax.legend(fontsize=8, loc="upper right")
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def plot_forecast(series, split, predictions, window, model_name="RNN"):
+    """A series (truth), where training stops, and one-step-ahead predictions.
+
+    series: (n,), predictions: (n - window,) for the targets series[window:].
+    """
+    series = backend.to_numpy(series)
+    predictions = backend.to_numpy(predictions).reshape(-1)
+    t = numpy.arange(len(series))
+    fig, ax = plt.subplots(figsize=(10, 3.4))
+    ax.plot(t, series, color="#333333", linewidth=1.2, label="truth")
+    ax.plot(
+        t[window:],
+        predictions,
+        "--",
+        color=MODEL_COLORS[model_name],
+        linewidth=2,
+        label=f"{model_name}: next-value prediction",
+    )
+    ax.axvspan(window + split, len(series) - 0.5, color="#1f77b4", alpha=0.07)
+    ax.text(window + split + 1, ax.get_ylim()[1] * 0.97, "test months", va="top", fontsize=9)
+    ax.set_xlabel("month")
+    ax.set_ylabel("sales")
+    ax.legend(fontsize=9, loc="upper left")
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def plot_memory_span(lags, accuracies, chance, model_name="RNN"):
+    """Test accuracy of a model on delayed recall against the lag (steps to remember)."""
+    fig, ax = plt.subplots(figsize=(6, 3.2))
+    positions = numpy.arange(len(lags))
+    ax.bar(positions, accuracies, color=MODEL_COLORS[model_name], width=0.6)
+    for p, a in zip(positions, accuracies):
+        ax.text(p, a + 0.02, f"{a:.2f}", ha="center", fontsize=9)
+    ax.axhline(chance, color="#d62728", linestyle="--", linewidth=1, label="chance")
+    ax.set_xticks(positions, [str(lag) for lag in lags])
+    ax.set_xlabel("lag (steps between the symbol and the question)")
+    ax.set_ylabel("test accuracy")
+    ax.set_ylim(0, 1.12)
+    ax.legend(fontsize=8, loc="lower left")
+    fig.tight_layout()
+    return fig
+
+
+# --------------------------------------------------------------------------------------
+# Chapter 2: why gradients vanish
+# --------------------------------------------------------------------------------------
+
+
+def plot_sigmoid_and_slope():
+    """sigma and its slope sigma' = sigma (1 - sigma) <= 1/4; tanh and tanh' <= 1 beside it."""
+    a = numpy.linspace(-6, 6, 401)
+    s = backend.to_numpy(functional.sigmoid(backend.xp().asarray(a)))
+    t = numpy.tanh(a)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.2))
+    left.plot(a, s, color=GATE_COLORS["f"], linewidth=2, label=r"$\sigma(a)$")
+    left.plot(a, s * (1 - s), color="#333333", linewidth=2, label=r"$\sigma'(a)$")
+    left.axhline(0.25, color="#333333", linestyle=":", linewidth=1)
+    left.text(-5.8, 0.28, "slope at most 1/4", fontsize=9)
+    right.plot(a, t, color=GATE_COLORS["h"], linewidth=2, label=r"$\tanh(a)$")
+    right.plot(a, 1 - t * t, color="#333333", linewidth=2, label=r"$\tanh'(a)$")
+    for ax in (left, right):
+        ax.axhline(0, color="#999999", linewidth=0.8)
+        ax.set_xlabel("a")
+        ax.legend(fontsize=9, loc="upper left")
+        ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def draw_bptt_chain(steps=4):
+    """An unrolled RNN with the loss at the last step and the gradient flowing back."""
+    fig, ax = plt.subplots(figsize=(10, 3.4))
+    _blank(ax, (-1.2, 1.9 * steps + 0.6), (-1.5, 1.75))
+    h_color, grad_color = GATE_COLORS["h"], GATE_COLORS["f"]
+    for k in range(steps):
+        cx = 1.9 * k
+        _box(ax, cx, 0.0, f"$h_{k + 1}$", width=0.75, height=0.55, size=13)
+        _dot(ax, cx, -1.1, f"$x_{k + 1}$", GATE_COLORS["x"], size=10)
+        _arrow(ax, (cx, -0.88), (cx, -0.3))
+        if k > 0:
+            _arrow(ax, (cx - 1.52, 0.08), (cx - 0.38, 0.08), color=h_color, width=2)
+            _arrow(ax, (cx - 0.38, -0.2), (cx - 1.52, -0.2), color=grad_color, width=1.6)
+            ax.text(
+                cx - 0.95,
+                0.42,
+                rf"$\frac{{\partial h_{k + 1}}}{{\partial h_{k}}}$",
+                ha="center",
+                fontsize=13,
+                color=grad_color,
+            )
+    last = 1.9 * (steps - 1)
+    _box(ax, last, 1.35, "loss $L$", width=0.9, height=0.45, face="#fde0e0", size=11)
+    _arrow(ax, (last - 0.1, 0.3), (last - 0.1, 1.1), color=h_color)
+    _arrow(ax, (last + 0.12, 1.1), (last + 0.12, 0.3), color=grad_color)
+    ax.text(
+        0.95 * (steps - 1),
+        -1.55,
+        "forward: the state moves right.   backward: the gradient moves left, "
+        "multiplied by one Jacobian per step",
+        ha="center",
+        fontsize=9.5,
+        color="#555555",
+    )
+    return fig
+
+
+def plot_shrinking_product(factor=0.3, steps=4):
+    """factor, factor^2, ... as bars: how quickly a product of small slopes vanishes."""
+    powers = factor ** numpy.arange(1, steps + 1)
+    fig, ax = plt.subplots(figsize=(6, 2.8))
+    ax.bar(numpy.arange(1, steps + 1), powers, color=GATE_COLORS["f"], width=0.6)
+    for k, p in enumerate(powers, start=1):
+        ax.text(k, p + 0.01, f"{p:.4g}", ha="center", fontsize=9)
+    ax.set_xticks(numpy.arange(1, steps + 1))
+    ax.set_xlabel(f"number of factors {factor:g} multiplied together")
+    ax.set_ylim(0, factor * 1.25)
+    fig.tight_layout()
+    return fig
+
+
+def plot_gradient_flow(curves, title="", ylim=(1e-16, 1e4), figsize=(6, 3.5), dpi=80):
+    """Log-scale ||dL/dh_{T-k}|| against the distance k, one line per model.
+
+    curves: {model name ("RNN", "LSTM", "GRU" or "<name> <detail>"): norms by distance}.
+    A fixed ``ylim`` lets several figures (a widget's views) be compared.
+    """
+    fig, ax = plt.subplots(figsize=figsize, dpi=dpi)
+    for name, norms in curves.items():
+        norms = numpy.maximum(numpy.asarray(norms, dtype=float), ylim[0])
+        color = MODEL_COLORS.get(name.split()[0], "#333333")
+        ax.semilogy(numpy.arange(len(norms)), norms, color=color, linewidth=2.2, label=name)
+    ax.axhline(1.0, color="#999999", linewidth=0.8, linestyle=":")
+    ax.set_ylim(*ylim)
+    ax.set_xlabel("distance from the loss, k (steps back)")
+    ax.set_ylabel(r"$\|\partial L / \partial h_{T-k}\|$")
+    ax.set_title(title, fontsize=10)
+    ax.legend(fontsize=8, loc="lower left")
+    ax.grid(alpha=0.3, which="major")
+    fig.tight_layout()
+    return fig
+
+
+def plot_clipping(runs, max_norm):
+    """Training loss and gradient norm per update (log scales), with and without clipping.
+
+    runs: {label: {"loss": [...], "grad_norm": [...]}} (a run that overflowed simply
+    stops early); max_norm: the clipping threshold.
+    """
+    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.4))
+    colors = ["#d62728", "#2ca02c", "#1f77b4"]
+    for color, (label, run) in zip(colors, runs.items()):
+        left.semilogy(run["loss"], color=color, linewidth=1.6, label=label)
+        right.semilogy(run["grad_norm"], color=color, linewidth=1.4, label=label)
+        if len(run["loss"]) < max(len(r["loss"]) for r in runs.values()):
+            left.plot(len(run["loss"]) - 1, run["loss"][-1], "x", color=color, markersize=9)
+            left.annotate(
+                "overflow: training stops",
+                (len(run["loss"]) - 1, run["loss"][-1]),
+                xytext=(8, -4),
+                textcoords="offset points",
+                fontsize=8,
+                color=color,
+                va="top",
+            )
+    right.axhline(max_norm, color="#333333", linestyle=":", linewidth=1)
+    right.annotate(
+        f"threshold {max_norm:g}",
+        (1.0, max_norm),
+        xycoords=("axes fraction", "data"),
+        xytext=(-4, 3),
+        textcoords="offset points",
+        ha="right",
+        fontsize=8,
+    )
+    left.set_title("training loss (log scale)", fontsize=10)
+    right.set_title("gradient norm before clipping", fontsize=10)
+    for ax in (left, right):
+        ax.set_xlabel("update")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8, loc="upper left")
+    fig.tight_layout()
+    return fig
+
+
+def plot_accuracy_curves(histories, key="eval_accuracy", chance=None, title=""):
+    """Accuracy per epoch for several models: {model name: fit history}."""
+    fig, ax = plt.subplots(figsize=(6, 3.2))
+    for name, history in histories.items():
+        values = history[key]
+        color = MODEL_COLORS.get(name.split()[0], "#333333")
+        ax.plot(numpy.arange(1, len(values) + 1), values, "o-", color=color, label=name)
+    if chance is not None:
+        ax.axhline(chance, color="#999999", linestyle="--", linewidth=1, label="chance")
+    ax.set_ylim(0.3, 1.05)
+    ax.set_xticks(numpy.arange(1, max(len(h[key]) for h in histories.values()) + 1))
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("test accuracy")
+    ax.set_title(title, fontsize=10)
+    ax.legend(fontsize=8, loc="lower right")
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig

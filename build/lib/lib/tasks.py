@@ -1,0 +1,181 @@
+"""Synthetic sequence tasks, generated in code from a seed (no downloads).
+
+Every data set is batch-first, ``x: (n, seq_len, features)``, ready for a model built
+with ``batch_first=True``. Generation uses ``numpy.random.default_rng(seed)`` on the
+host, so a seed gives the same data on every backend; the results are then copied
+to the backend in use.
+"""
+
+import math
+
+import numpy
+
+from . import backend, checks
+
+POSITIVE_WORDS = ("love", "great", "excellent", "amazing", "perfect", "wonderful")
+NEGATIVE_WORDS = ("hate", "awful", "broken", "terrible", "useless", "disappointing")
+NEUTRAL_WORDS = tuple(
+    "the a it this product arrived on tuesday box and then with my phone color size cable "
+    "battery screen manual shipping week after use i bought for sister".split()
+)
+VOCABULARY = POSITIVE_WORDS + NEGATIVE_WORDS + NEUTRAL_WORDS
+
+
+def delayed_recall(n, lag, n_symbols=4, n_distractors=4, seed=None):
+    """Show a symbol, then ``lag`` distractors; the label is the first symbol.
+
+    x: (n, lag + 1, n_symbols + n_distractors) one-hot float32. Step 0 holds a target
+    symbol in 0..n_symbols-1, steps 1..lag hold random distractors (indices
+    n_symbols..). y: (n,) int64, the target symbol. Chance accuracy is 1 / n_symbols.
+    """
+    n, lag = checks.positive_int("n", n), checks.positive_int("lag", lag)
+    n_symbols = checks.positive_int("n_symbols", n_symbols)
+    n_distractors = checks.positive_int("n_distractors", n_distractors)
+    rng = numpy.random.default_rng(seed)
+    targets = rng.integers(n_symbols, size=n)
+    distractors = rng.integers(n_symbols, n_symbols + n_distractors, size=(n, lag))
+    symbols = numpy.concatenate([targets[:, None], distractors], axis=1)
+    return _to_backend(_one_hot(symbols, n_symbols + n_distractors), targets)
+
+
+def adding_problem(n, length, seed=None):
+    """The adding problem (Hochreiter and Schmidhuber 1997): add the two marked numbers.
+
+    x: (n, length, 2) float32: channel 0 random values in [0, 1), channel 1 a marker
+    with exactly two 1s, one in each half of the sequence. y: (n, 1) float32, the sum
+    of the two marked values. Always predicting 1 gives a mean squared error near 1/6.
+    """
+    n, length = checks.positive_int("n", n), checks.positive_int("length", length)
+    if length < 2:
+        raise ValueError(f"length must be at least 2 (one marker per half), got {length}")
+    rng = numpy.random.default_rng(seed)
+    values = rng.random((n, length))
+    half = length // 2
+    marked = numpy.stack([rng.integers(0, half, n), rng.integers(half, length, n)], axis=1)
+    markers = numpy.zeros((n, length))
+    numpy.put_along_axis(markers, marked, 1.0, axis=1)
+    x = numpy.stack([values, markers], axis=-1).astype(numpy.float32)
+    y = numpy.take_along_axis(values, marked, axis=1).sum(axis=1, keepdims=True)
+    return _to_backend(x, y.astype(numpy.float32))
+
+
+def first_words_review(n, length, seed=None, n_keywords=3):
+    """Long "reviews" whose label is set by their first ``n_keywords`` words.
+
+    A review of label 1 opens with positive words ("love great excellent ..."), one of
+    label 0 with negative words ("hate awful broken ..."). The rest is neutral filler
+    in which up to ``n_keywords`` words of the *opposite* sentiment appear at random
+    places ("I love it ... then the cable was broken"): they do not change the label,
+    so counting sentiment words fails and a model must remember the opening.
+
+    x: (n, length, len(vocabulary)) one-hot float32; y: (n,) int64;
+    vocabulary: list of str, word id -> word (see ``decode``).
+    """
+    n, length = checks.positive_int("n", n), checks.positive_int("length", length)
+    n_keywords = checks.positive_int("n_keywords", n_keywords)
+    if length <= n_keywords:
+        raise ValueError(f"length ({length}) must exceed n_keywords ({n_keywords})")
+    rng = numpy.random.default_rng(seed)
+    labels = rng.integers(2, size=n)
+    positive = _word_ids(rng, POSITIVE_WORDS, (n, length))
+    negative = _word_ids(rng, NEGATIVE_WORDS, (n, length))
+    neutral = _word_ids(rng, NEUTRAL_WORDS, (n, length))
+    is_positive = labels[:, None] == 1
+    own = numpy.where(is_positive, positive, negative)  # words of the review's sentiment
+    other = numpy.where(is_positive, negative, positive)  # words of the opposite one
+    opening = numpy.arange(length) < n_keywords  # (length,)
+    body = length - n_keywords
+    shuffled = rng.random((n, body)).argsort(axis=1)  # a random order of the body positions
+    complaints = numpy.zeros((n, length), dtype=bool)
+    places = n_keywords + shuffled[:, : min(n_keywords, body)]
+    numpy.put_along_axis(complaints, places, True, axis=1)
+    ids = numpy.where(opening, own, numpy.where(complaints, other, neutral))
+    return (*_to_backend(_one_hot(ids, len(VOCABULARY)), labels), list(VOCABULARY))
+
+
+def decode(ids, vocabulary):
+    """A review as text: ``ids`` (length,) word ids, or (length, vocab_size) one-hot rows."""
+    ids = backend.to_numpy(ids)
+    if ids.ndim == 2:
+        ids = ids.argmax(axis=-1)
+    if ids.ndim != 1:
+        raise ValueError(
+            f"ids should be one review, (length,) or (length, vocab_size), got shape {ids.shape}"
+        )
+    return " ".join(vocabulary[int(i)] for i in ids)
+
+
+def seasonal_series(n_steps, period=12, trend=0.02, noise=0.1, seed=None):
+    """A sales-like monthly series: level + trend + seasonal shape + noise.
+
+        s_t = 1 + trend t + 0.5 sin(2 pi t / period) + 0.2 sin(4 pi t / period) + noise e_t,
+
+    e_t ~ N(0, 1). Returns series: (n_steps,) float32.
+    """
+    n_steps = checks.positive_int("n_steps", n_steps)
+    period = checks.positive_int("period", period)
+    rng = numpy.random.default_rng(seed)
+    t = numpy.arange(n_steps)
+    phase = 2 * math.pi * t / period
+    seasonal = 0.5 * numpy.sin(phase) + 0.2 * numpy.sin(2 * phase)
+    series = 1.0 + trend * t + seasonal + noise * rng.standard_normal(n_steps)
+    return _to_backend(series.astype(numpy.float32))[0]
+
+
+def sliding_windows(series, window):
+    """Cut a series into (window -> next value) pairs for one-step-ahead forecasting.
+
+    series: (n_steps,). Returns x: (n_steps - window, window, 1) with x[i, :, 0] =
+    series[i : i + window], and y: (n_steps - window, 1) with y[i, 0] = series[i + window].
+    Both float32.
+    """
+    series = checks.array("series", series, "float32", ndim=1, layout="(n_steps,)")
+    window = checks.positive_int("window", window)
+    count = series.shape[0] - window
+    if count < 1:
+        raise ValueError(
+            f"window ({window}) must be shorter than the series ({series.shape[0]} steps)"
+        )
+    xp = backend.xp()
+    index = xp.arange(count)[:, None] + xp.arange(window)[None, :]  # (count, window)
+    return series[index][..., None], series[window:, None]
+
+
+def future_context(n, length, n_symbols=4, seed=None):
+    """Label each position with its previous or its next symbol, as a flag says.
+
+    s_t random symbols; flag_t random, except flag_0 = 1 (no past) and
+    flag_{length-1} = 0 (no future); y_t = s_{t+1} if flag_t else s_{t-1}.
+    x: (n, length, n_symbols + 1) float32, one-hot s_t plus flag_t as the last feature;
+    y: (n, length) int64; needs_future: (n, length) bool, the flag. A left-to-right
+    model can only guess (chance 1 / n_symbols) where needs_future is True; a
+    bidirectional one can label every position.
+    """
+    n, length = checks.positive_int("n", n), checks.positive_int("length", length)
+    n_symbols = checks.positive_int("n_symbols", n_symbols)
+    if length < 2:
+        raise ValueError(f"length must be at least 2 (a past and a future), got {length}")
+    rng = numpy.random.default_rng(seed)
+    symbols = rng.integers(n_symbols, size=(n, length))
+    flags = rng.random((n, length)) < 0.5
+    flags[:, 0], flags[:, -1] = True, False
+    y = numpy.where(flags, numpy.roll(symbols, -1, axis=1), numpy.roll(symbols, 1, axis=1))
+    x = numpy.concatenate([_one_hot(symbols, n_symbols), flags[..., None]], axis=-1)
+    return _to_backend(x.astype(numpy.float32), y, flags)
+
+
+def _word_ids(rng, words, shape):
+    """Random ids, of the given shape, of words drawn from ``words`` (a slice of VOCABULARY)."""
+    start = VOCABULARY.index(words[0])
+    return start + rng.integers(len(words), size=shape)
+
+
+def _one_hot(ids, size):
+    """ids: (...) integers -> (..., size) float32 with a single 1 per row."""
+    return (ids[..., None] == numpy.arange(size)).astype(numpy.float32)
+
+
+def _to_backend(*arrays):
+    """Copy host arrays to the backend in use (integers as int64)."""
+    xp = backend.xp()
+    return tuple(xp.asarray(a, dtype="int64" if a.dtype.kind in "iu" else None) for a in arrays)
