@@ -16,61 +16,22 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from exercise_variants import CRASHES, HOSTILE, LEAK_HIDDEN, WRONG, apply
+from exercise_variants import (
+    CRASHES,
+    HOSTILE,
+    LEAK_HIDDEN,
+    WRONG,
+    apply,
+    code_cell,
+    crash_notebook,
+    hostile_notebook,
+    student,
+)
 
-from exercises.build import fill_answers, masters, solutions, student_path
+from exercises.build import fill_answers, masters, solutions
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 20  # seconds per notebook in the test batch (the hostile loops run this long)
-
-
-def student(name):
-    return json.loads(student_path(masters()[name]).read_text())
-
-
-def code_cell(text):
-    return {
-        "cell_type": "code",
-        "execution_count": None,
-        "metadata": {},
-        "outputs": [],
-        "source": text,
-    }
-
-
-def hostile_notebook(answers, cells, edit):
-    nb = fill_answers(
-        student("ex01"), solutions(masters()["ex01"]) if answers == "solution" else {}
-    )
-    setup = next(i for i, c in enumerate(nb["cells"]) if "# Setup" in "".join(c["source"]))
-    for offset, text in enumerate(cells, start=1):
-        nb["cells"].insert(setup + offset, code_cell(text))
-    checks = [
-        c
-        for c in nb["cells"]
-        if c["cell_type"] == "code" and "grader.check(" in "".join(c["source"])
-    ]
-    if edit == "delete":
-        nb["cells"].remove(checks[1])
-    elif edit == "edit":
-        checks[0]["source"] = 'print("q1 passed!")'
-    return nb
-
-
-def crash_notebook(cell, position):
-    """Exercise 1 solved, with ``cell`` after every answer ("late") or before q2's ("middle").
-
-    Returns (notebook, the crash cell's number in the notebook, counted from 1).
-    """
-    nb = fill_answers(student("ex01"), solutions(masters()["ex01"]))
-    answers = [
-        i
-        for i, c in enumerate(nb["cells"])
-        if "otter_answer_cell" in c.get("metadata", {}).get("tags", [])
-    ]
-    index = answers[1] if position == "middle" else len(nb["cells"]) - 1
-    nb["cells"].insert(index, code_cell(cell))
-    return nb, index + 1
 
 
 def write(folder, name, nb):
