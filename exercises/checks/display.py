@@ -13,6 +13,7 @@ import re
 import sys
 
 STYLE = "white-space: normal; word-break: normal; overflow-wrap: normal; line-height: 1.45"
+PRE = "white-space: pre; word-break: normal; overflow-x: auto"  # otter's report: scrolls
 
 
 def show_diagnosis_first():
@@ -64,16 +65,21 @@ def to_html(result):
         return result._repr_html_()
     lines = "".join(
         f"<p style='margin: 0 0 0.3em 0'><strong>{html.escape(result.name)}</strong> "
-        f"&#10007; {html.escape(line)}</p>"
+        f"&#10007; {with_code(line)}</p>"
         for line in diagnoses(result)
     )
     points = "; ".join(points_lines(result))
     scored = f"<p style='margin: 0; opacity: 0.7'>{html.escape(points)}</p>" if points else ""
     report = (
         "<details style='margin-top: 0.3em; opacity: 0.7'><summary>otter's test report"
-        f"</summary>{result._repr_html_()}</details>"
+        f"</summary>{result._repr_html_().replace('<pre>', f'<pre style={PRE!r}>')}</details>"
     )
     return f"<div style='{STYLE}'>{lines}{scored}{report}</div>"
+
+
+def with_code(text):
+    """Escaped HTML of a message, its `backquoted` code shown as code."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(text))
 
 
 def to_text(result, printer, cycle):

@@ -112,11 +112,14 @@ def pinned_requirements():
 
 def build_wheel(folder):
     """A wheel of this checkout (no build isolation: offline, with the installed setuptools)."""
-    subprocess.run(
+    done = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q"]
         + ["-w", str(folder), str(ROOT)],
-        check=True,
+        capture_output=True,
+        text=True,
     )
+    if done.returncode != 0:
+        raise RuntimeError(f"could not build the course wheel:\n{done.stdout}{done.stderr}")
     (wheel,) = Path(folder).glob(f"rnn_course-{course_version()}-*.whl")
     return wheel
 

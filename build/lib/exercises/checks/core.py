@@ -286,6 +286,8 @@ def explain_error(question, error, line=""):
             "and W_hh is (hidden, hidden), so a batch x: (batch, input) is projected as "
             "x @ W_ih.T"
         )
+    elif error.startswith("NameError") and line:
+        message += ". Hint: is every name in that line spelled right and defined (its cell run)?"
     elif error.startswith("NameError"):
         message += ". Hint: run the cells above (and your answer's cell) first"
     return message
