@@ -26,6 +26,7 @@ import argparse
 import contextlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -111,10 +112,24 @@ def pinned_requirements():
 
 
 def build_wheel(folder):
-    """A wheel of this checkout (no build isolation: offline, with the installed setuptools)."""
+    """A wheel of this checkout (no build isolation: offline, with the installed setuptools).
+
+    Built from a copy of the package's files, so that setuptools' build/ folder and
+    egg-info stay out of the checkout.
+    """
+    source = Path(folder) / "source"
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
+    for package in ("lib", "exercises"):
+        shutil.copytree(
+            ROOT / package,
+            source / package,
+            ignore=shutil.ignore_patterns("__pycache__", "*.ipynb", "master"),
+        )
     done = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q"]
-        + ["-w", str(folder), str(ROOT)],
+        + ["-w", str(folder), str(source)],
         capture_output=True,
         text=True,
     )

@@ -1,1 +1,0 @@
-"""Graded exercises: checks (exercises.checks), the grader (exercises.grade), the builder."""
