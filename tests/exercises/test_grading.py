@@ -3,7 +3,10 @@
 All rows come from one batch (the `graded` fixture in conftest.py).
 """
 
+import subprocess
+import sys
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from exercise_variants import CRASHES, HOSTILE, WRONG
@@ -11,6 +14,7 @@ from exercise_variants import CRASHES, HOSTILE, WRONG
 from exercises import checks
 from exercises.build import masters
 
+ROOT = Path(__file__).resolve().parents[2]
 EXERCISES = sorted(masters())
 QUESTION_COLUMNS = ("submission", "exercise", "score", "possible", "status", "message")
 
@@ -168,3 +172,22 @@ def test_the_terminal_summary_counts_statuses_and_averages_questions(batch):
     mean = sum(float(r["q1"]) for r in ex01) / len(ex01)
     assert f"ex01 ({len(ex01)} notebooks): " in batch.stdout
     assert f"q1 {mean:.2f}/2" in batch.stdout
+
+
+def test_progress_bar_shows_a_time_estimate(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for index in range(3):
+        (folder / f"broken-{index}.ipynb").write_text('{"cells": [')
+    done = subprocess.run(
+        [sys.executable, "-m", "exercises.grade", str(folder), str(tmp_path / "g.csv")]
+        + ["--progress"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "grading: 100%" in done.stderr and "3/3" in done.stderr and "ETA" in done.stderr
+    assert "status: invalid_notebook 3" in done.stdout
+    assert len(list((tmp_path / "g-feedback").glob("*.md"))) == 3
