@@ -471,7 +471,8 @@ def summary(graded, seconds):
             for q, _, points, _ in results[0].questions
         )
         lines.append(
-            f"{name} ({len(results)} notebooks): mean {mean:.2f}/{possible:g} ({per_question})"
+            f"{name} ({len(results)} notebook{'s' * (len(results) > 1)}): "
+            f"mean {mean:.2f}/{possible:g} ({per_question})"
         )
     return "\n".join(lines)
 
