@@ -126,8 +126,9 @@ def main(argv):
     from traitlets.config import Config
 
     exercise = checks.load(exercise_name)
-    inputs = {q.name: split_inputs(unpack(payload), q) for q in exercise.questions}
-    del payload
+    flat = unpack(payload)
+    inputs = {q.name: split_inputs(flat, q) for q in exercise.questions}
+    del payload, flat
     with open(os.path.join(workdir, "cells.json")) as f:
         cells = json.load(f)
 
