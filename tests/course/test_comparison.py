@@ -90,3 +90,11 @@ def test_gru_learns_running_parity_quickly():
 def test_table_html():
     html = compare.table_html([{"a": 1, "b": 0.12345}], {"a": "A", "b": "B"}, {"b": "{:.2f}"})
     assert ">A</th>" in html and ">0.12</td>" in html
+
+
+def test_seed_summary_reads_mean_std_and_range():
+    assert compare.seed_summary([0.91, 0.95, 0.97]) == "0.94 ± 0.03 (0.91–0.97)"
+    assert compare.seed_summary([3, 4, 5], "{:.1f}") == "4.0 ± 1.0 (3.0–5.0)"
+    assert compare.seed_summary([0.5]) == "0.50 ± 0.00 (0.50–0.50)"
+    with pytest.raises(ValueError, match="at least one"):
+        compare.seed_summary([])
