@@ -84,7 +84,7 @@ def step_variant(x, h, W_ih, W_hh, b_ih, b_hh, mistake):
     z = gate_act(i_blocks["z"] + h_blocks["z"])
     n_row = order.index("n")
     W_hn, b_hn = W_hh[n_row * size : (n_row + 1) * size], b_hh[n_row * size : (n_row + 1) * size]
-    if mistake in ("reset_before", "cho"):
+    if mistake in ("reset_before", "chung"):
         n = cand_act(i_blocks["n"] + (r * h) @ W_hn.T + b_hn)
     elif mistake == "b_hn_outside":
         n = cand_act(i_blocks["n"] + r * (h @ W_hn.T) + b_hn)
@@ -92,7 +92,7 @@ def step_variant(x, h, W_ih, W_hh, b_ih, b_hh, mistake):
         n = cand_act(i_blocks["n"] + h_blocks["n"])
     else:
         n = cand_act(i_blocks["n"] + r * h_blocks["n"])
-    if mistake in ("z_swapped", "cho"):
+    if mistake in ("z_swapped", "chung"):
         return z * n + (1 - z) * h
     if mistake == "no_keep":
         return (1 - z) * n
@@ -102,19 +102,20 @@ def step_variant(x, h, W_ih, W_hh, b_ih, b_hh, mistake):
 STEP_MISTAKES = [
     (
         "z_swapped",
-        "z and 1 - z are swapped (h' = z * n + (1 - z) * h, the Cho / colah convention): "
-        "PyTorch's convention is h' = (1 - z) * n + z * h, so z close to 1 keeps the old state",
+        "z and 1 - z are swapped (h' = z * n + (1 - z) * h, as in Chung et al. 2014 and colah's "
+        "diagram): PyTorch's convention is h' = (1 - z) * n + z * h, so z close to 1 keeps the "
+        "old state",
     ),
     (
-        "cho",
-        "this is the Cho / colah convention (z and 1 - z swapped, and the reset applied to h "
-        "before the product): PyTorch's is n = tanh(x W_in^T + b_in + r * (h W_hn^T + b_hn)) "
-        "and h' = (1 - z) * n + z * h",
+        "chung",
+        "this is Chung et al. 2014's GRU, as in colah's diagram (z and 1 - z swapped, and the "
+        "reset applied to h before the product): PyTorch's is "
+        "n = tanh(x W_in^T + b_in + r * (h W_hn^T + b_hn)) and h' = (1 - z) * n + z * h",
     ),
     (
         "reset_before",
-        "the reset gate is applied before the matrix product ((r * h) @ W_hn.T): PyTorch "
-        "applies it after, r * (h @ W_hn.T + b_hn)",
+        "the reset gate is applied before the matrix product ((r * h) @ W_hn.T, as in Cho et "
+        "al. 2014): PyTorch applies it after, r * (h @ W_hn.T + b_hn)",
     ),
     (
         "b_hn_outside",
