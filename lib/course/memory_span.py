@@ -20,6 +20,7 @@ chapter may spend, so a script computes it once and the chapter loads the result
     python -m lib.course.memory_span             # writes book/data/memory_span.json
     results = load()                             # {"accuracy": {model: (lags, seeds)}, ...}
     plot(results)                                # mean over seeds, bars from min to max
+    span(results, "GRU")                         # the longest lag every seed solves
 """
 
 import argparse
@@ -116,6 +117,22 @@ def load(path=DATA):
         name: numpy.asarray(grid, dtype=float) for name, grid in results["accuracy"].items()
     }
     return results
+
+
+def span(results, model, solved=0.9):
+    """The longest lag up to which every seed of ``model`` reaches accuracy ``solved``.
+
+    results: as returned by ``load`` (or ``run``). The lags are taken in order from the
+    shortest; the first lag at which some seed stays below ``solved`` ends the span.
+    Returns that span's last lag, or None when a seed fails even the shortest lag.
+    """
+    worst = numpy.asarray(results["accuracy"][model], dtype=float).min(axis=1)
+    longest = None
+    for lag, accuracy in zip(results["lags"], worst):
+        if accuracy < solved:
+            break
+        longest = lag
+    return longest
 
 
 STYLE = {  # model: (colour, line style, marker, marker face); a shift keeps equal points apart

@@ -49,8 +49,9 @@ def publish(**values):
 
         shell.user_ns.update(shown)
         for name, text in shown.items():
-            display(
-                {GLUE_PREFIX + "text/plain": str(text)},
+            display(  # the repr, quotes and all: myst-nb's glue reads text/plain with
+                # ast.literal_eval, which would turn the text "0.40" into the number 0.4
+                {GLUE_PREFIX + "text/plain": repr(str(text))},
                 raw=True,
                 metadata={"scrapbook": {"name": name, "mime_prefix": GLUE_PREFIX}},
             )

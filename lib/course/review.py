@@ -106,7 +106,6 @@ def plot_review(tokens, steps, unguarded=None, figsize=(6.4, 7.4)):
     if unguarded is not None:
         right.plot([s.c for s in unguarded], rows, "o--", color="#555555", ms=4,
                    label="every word written")  # fmt: skip
-        right.legend(loc="upper right", frameon=False)
     right.axvline(0, color="#333333", lw=0.8)
     left.set_yticks(rows, tokens)
     for label, token in zip(left.get_yticklabels(), tokens):
@@ -117,5 +116,9 @@ def plot_review(tokens, steps, unguarded=None, figsize=(6.4, 7.4)):
     right.set_title(f"$c_t$: {GATE_NAMES['c']}\n(what is kept)")
     right.set_xlabel("value after the word")
     left.set_xlabel("value at the word")
-    fig.tight_layout()
+    if unguarded is not None:  # under the panels, where it covers nothing
+        fig.legend(*right.get_legend_handles_labels(), loc="lower center", ncols=2, frameon=False)
+        fig.tight_layout(rect=(0, 0.05, 1, 1))
+    else:
+        fig.tight_layout()
     return fig
