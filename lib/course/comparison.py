@@ -191,13 +191,14 @@ def train_and_score(
     }
 
 
-def table_html(rows, columns, formats=None):
+def table_html(rows, columns, formats=None, padding="2px 12px"):
     """A small HTML table of ``rows`` (dicts) showing ``columns`` ({key: header}).
 
     formats: {key: format string such as "{:.3f}"}; other values print with str().
+    padding: each cell's CSS padding (narrower, e.g. "2px 6px", to fit a phone's width).
     """
     formats = formats or {}
-    cell = 'style="padding: 2px 12px; text-align: left"'
+    cell = f'style="padding: {padding}; text-align: left"'
     head = "".join(f"<th {cell}>{header}</th>" for header in columns.values())
     body = "".join(
         "<tr>"

@@ -94,7 +94,7 @@ def read_review(text=REVIEW, cell=KEYWORD_CELL):
     return tokens, steps
 
 
-def plot_review(tokens, steps, unguarded=None, figsize=(6.4, 7.4)):
+def plot_review(tokens, steps, unguarded=None, figsize=(5.2, 7.4)):
     """The review top to bottom: the input gate at each word (left), the cell state after
     it (right, bars). Keywords are printed in bold. unguarded: optional steps of the same
     unit with its input gate held open (``ALWAYS_WRITE``), drawn as a line on the right."""

@@ -91,6 +91,7 @@ def test_gru_learns_running_parity_quickly():
 def test_table_html():
     html = compare.table_html([{"a": 1, "b": 0.12345}], {"a": "A", "b": "B"}, {"b": "{:.2f}"})
     assert ">A</th>" in html and ">0.12</td>" in html
+    assert "padding: 2px 6px" in compare.table_html([{"a": 1}], {"a": "A"}, padding="2px 6px")
 
 
 @pytest.mark.parametrize("kind, blocks", [("RNN", 1), ("LSTM", 4), ("GRU", 3)])
