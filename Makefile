@@ -26,7 +26,7 @@ GRADE_ARGS ?=
 # (Sphinx would otherwise skip an unchanged page and its warnings). Notebooks that ran
 # cleanly still come from the execution cache; a failed one is executed again.
 JB_BUILD := $(BIN)/jupyter-book build . -W -n --keep-going --all
-LIB_SOURCES := $(wildcard lib/*.py)
+LIB_SOURCES := $(wildcard lib/*.py lib/course/*.py lib/course/*/*.py book/data/*)
 
 .DEFAULT_GOAL := help
 .PHONY: help book test test-gpu lint lab bench grade clean distclean autograders wheelhouse bench-grading
@@ -58,7 +58,8 @@ $(VENV)/.lab-installed: pyproject.toml | $(BIN)/python
 	@touch $@
 
 # The execution cache knows a notebook's code, not the library it imports: forget the
-# cached outputs whenever lib/ changes, so that every chapter runs on the current lib.
+# cached outputs whenever lib/ (lib.course included) or the data the chapters load
+# changes, so that every chapter runs on the current code.
 _build/.lib-stamp: $(LIB_SOURCES) pyproject.toml
 	rm -rf _build/.jupyter_cache
 	@mkdir -p _build

@@ -9,7 +9,11 @@ One module per chapter topic:
 - ``memory``: chapter 1's pulse, forecast and memory-span figures;
 - ``gradient_flow`` (experiment) and ``gradient_plots`` (figures): chapter 2;
 - ``story`` (the numbers) and ``story_widgets`` (chart and sliders): chapter 3's story;
-- ``comparison``: fair comparisons of RNN, LSTM and GRU (chapters 4 and 5);
+- ``review``: chapter 3's cereal review read by one hand-set LSTM unit;
+- ``memory_span``: chapter 3's memory-span experiment (a script, its stored results, the figure);
+- ``comparison`` and ``recurrent_init``: fair comparisons of RNN, LSTM and GRU, over seeds,
+  each model from a fair start (chapters 3, 4 and 5);
+- ``listings``: the lines of lib a chapter shows beside an equation;
 - ``bidirectional``: chapter 6's reading figures;
 - ``animations`` and ``widgets``: animations and kernel-free explorers for the pages.
 

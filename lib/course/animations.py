@@ -9,7 +9,6 @@ static, offline book.
     from IPython.display import HTML
     from lib.course import animations
     HTML(animations.unrolled_rnn_animation(hidden_states, inputs=x))
-    HTML(animations.memory_span_animation(lags, {"RNN": [...], "LSTM": [...]}, chance=0.25))
 """
 
 from __future__ import annotations
@@ -22,9 +21,9 @@ from matplotlib.animation import FuncAnimation
 from matplotlib.patches import Rectangle
 
 from .diagrams.drawing import Painter, heat_strip
-from .style import GATE_COLORS, MODEL_COLORS
+from .style import GATE_COLORS
 
-__all__ = ["unrolled_rnn_animation", "memory_span_animation"]
+__all__ = ["unrolled_rnn_animation"]
 
 FIG_WIDTH = 6.5  # inches
 DPI = 80
@@ -189,92 +188,3 @@ def unrolled_rnn_animation(hidden_states, inputs=None, words=None, interval=700,
         ax.set_title(_chain_title(t, h), fontsize=11, color=INK)
 
     return _to_html(fig, update, h.shape[0] + 1, interval, dpi)
-
-
-# ---------------------------------------------------------------- 2. memory span
-
-
-_SPAN_STYLE = {"RNN": ("-", "o", 2.2), "LSTM": ("-", "o", 5.0), "GRU": ("--", "s", 1.8)}
-
-
-def _span_data(lags, accuracies):
-    """Lags and per-model mean accuracies as arrays, checked to have matching lengths."""
-    lags = np.asarray(lags, dtype=float).reshape(-1)
-    if lags.size == 0:
-        raise ValueError("lags is empty")
-    if not accuracies:
-        raise ValueError("accuracies is empty: expected e.g. {'RNN': [...], 'LSTM': [...]}")
-    curves = {}
-    for name, acc in accuracies.items():
-        acc = np.asarray(acc, dtype=float)
-        if acc.ndim == 2:  # (lags, seeds): the mean over seeds
-            acc = acc.mean(axis=1)
-        if acc.shape != lags.shape:
-            raise ValueError(
-                f"accuracies[{name!r}] has {acc.shape[0] if acc.ndim else 0} values "
-                f"but there are {lags.size} lags"
-            )
-        curves[name] = acc
-    return lags, curves
-
-
-def _span_axes(ax, lags, chance):
-    """The fixed frame: axes, ticks at the lags, the dotted chance line."""
-    ax.clear()
-    if lags.min() > 0 and lags.max() / lags.min() >= 8:
-        ax.set_xscale("log", base=2)
-        ax.set_xlim(lags.min() / 1.3, lags.max() * 1.3)
-    else:
-        pad = 0.08 * (lags.max() - lags.min() or 1)
-        ax.set_xlim(lags.min() - pad, lags.max() + pad)
-    ax.set_xticks(lags, [f"{lag:g}" for lag in lags])
-    ax.minorticks_off()
-    ax.set_ylim(0, 1.05)
-    ax.axhline(chance, color="#999999", ls=":", lw=1.5)
-    ax.text(ax.get_xlim()[0], chance + 0.03, " chance", fontsize=8, color=MUTED)
-    ax.set_xlabel("lag: steps between the symbol and the question", fontsize=9)
-    ax.set_ylabel("test accuracy", fontsize=9)
-    ax.tick_params(labelsize=8)
-    ax.spines[["top", "right"]].set_visible(False)
-
-
-def _span_frame(ax, lags, curves, chance, k):
-    """Frame ``k``: every curve up to lag number k, the newest points large and labelled."""
-    _span_axes(ax, lags, chance)
-    if ax.get_xscale() == "log":
-        band = (lags[k] / 1.08, lags[k] * 1.08)
-    else:
-        half = 0.02 * np.ptp(ax.get_xlim())
-        band = (lags[k] - half, lags[k] + half)
-    ax.axvspan(*band, color="#eeeeee", zorder=0)
-    for rank, (name, acc) in enumerate(curves.items()):
-        ls, marker, lw = _SPAN_STYLE.get(name, ("-", "o", 2.0))
-        color = MODEL_COLORS.get(name, INK)
-        ax.plot(lags[: k + 1], acc[: k + 1], ls=ls, marker=marker, lw=lw, color=color,
-                alpha=0.9, label=name, ms=5)  # fmt: skip
-        size = max(12 - 2.5 * rank, 5)  # nested sizes: equal values stay visible
-        ax.plot(lags[k], acc[k], marker=marker, ms=size, color=color, mec="white", zorder=5)
-    ax.legend(frameon=False, fontsize=8.5, loc="center left")
-    now = "   ".join(f"{name} {acc[k]:.2f}" for name, acc in curves.items())
-    ax.set_title(f"lag {lags[k]:g}:   {now}", fontsize=10, color=INK)
-
-
-def memory_span_animation(lags, accuracies, chance, interval=700, dpi=DPI):
-    """The memory-span experiment revealed one lag per frame, as self-contained HTML.
-
-    lags: the lags, increasing; accuracies: {"RNN": [...], "LSTM": [...], "GRU": [...]},
-    one accuracy per lag (a (lags, seeds) array is averaged over seeds); chance: the
-    accuracy of guessing, drawn as a dotted line. Frame k draws the curves up to
-    ``lags[k]``, so they grow left to right and the plain RNN's fall towards chance
-    appears as the lag grows. Colours from ``lib.course.style.MODEL_COLORS``. Returns the HTML
-    of ``FuncAnimation.to_jshtml`` (one frame per lag).
-    """
-    lags, curves = _span_data(lags, accuracies)
-    fig, ax = plt.subplots(figsize=(FIG_WIDTH, 3.0), dpi=dpi)
-    fig.patch.set_facecolor("white")
-    fig.subplots_adjust(left=0.11, right=0.98, bottom=0.17, top=0.89)
-
-    def update(k):
-        _span_frame(ax, lags, curves, chance, k)
-
-    return _to_html(fig, update, lags.size, interval, dpi)

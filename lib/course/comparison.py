@@ -1,10 +1,12 @@
 """Fair comparisons of recurrent models: same task, same data, same training budget.
 
-Chapters 4 (RNN vs LSTM vs GRU) and 5 (one layer vs two) use these helpers:
+Chapters 3 (how long each cell remembers), 4 (RNN vs LSTM vs GRU) and 5 (one layer vs
+two) use these helpers:
 
     task = recall_task(lag=30)
     row = train_and_score("GRU", task, hidden_size=24, epochs=4, seed=0)
     row["score"], row["parameters"], row["ms_per_step"]
+    fair = train_and_score("RNN", task, 24, recurrent_init="orthogonal", seed=0)
     seed_summary([0.91, 0.95, 0.97])   # "0.94 ± 0.03 (0.91–0.97)", for tables and prose
     plot_seeds(ax, epochs, curves, label="GRU")   # curves: (seeds, epochs); mean and range
 
@@ -13,6 +15,7 @@ builds the model, trains it with ``lib.fit`` and Adam, scores it on fresh test d
 times one training step (forward, backward, optimizer step) on one batch.
 """
 
+import math
 import statistics
 import time
 from collections import namedtuple
@@ -26,7 +29,10 @@ from lib.recurrent import GRU, LSTM, RNN, count_parameters, set_keep_gate_bias
 from lib.tasks import adding_problem, delayed_recall, running_parity
 from lib.train import evaluate, fit
 
+from .recurrent_init import orthogonal_recurrent
+
 MODELS = {"RNN": RNN, "LSTM": LSTM, "GRU": GRU}
+RECURRENT_INITS = (None, "orthogonal")
 
 Task = namedtuple("Task", "name make classes readout metric")
 Task.__doc__ = """A learning problem for ``train_and_score``.
@@ -73,15 +79,31 @@ def hidden_size_for(kind, input_size, num_layers, budget):
     )
 
 
-def build(task, kind, input_size, hidden_size, num_layers=1, seed=0, keep_gate_bias=3.0):
+def build(
+    task,
+    kind,
+    input_size,
+    hidden_size,
+    num_layers=1,
+    seed=0,
+    keep_gate_bias=3.0,
+    recurrent_init=None,
+):
     """A classifier or regressor (per ``task``) on a ``kind`` recurrent model, batch first.
 
     keep_gate_bias: the LSTM forget / GRU update gate bias (``lib.set_keep_gate_bias``),
     so that memory lasts from the start of training; ignored for the RNN; None to skip.
+    recurrent_init: None (lib's default uniform weights) or "orthogonal": every gate
+    block of W_hh a random orthogonal matrix (``recurrent_init.orthogonal_recurrent``),
+    the fair start for a plain RNN compared with gated cells.
     """
     if kind not in MODELS:
         raise ValueError(f"kind must be one of {tuple(MODELS)}, got {kind!r}")
+    if recurrent_init not in RECURRENT_INITS:
+        raise ValueError(f"recurrent_init must be one of {RECURRENT_INITS}, got {recurrent_init!r}")
     rnn = MODELS[kind](input_size, hidden_size, num_layers=num_layers, batch_first=True, seed=seed)
+    if recurrent_init == "orthogonal":
+        orthogonal_recurrent(rnn, seed=seed)
     if keep_gate_bias is not None and kind != "RNN":
         set_keep_gate_bias(rnn, keep_gate_bias)
     if task.classes is None:
@@ -122,19 +144,23 @@ def train_and_score(
     seed=0,
     keep_gate_bias=3.0,
     timing_repeats=5,
+    recurrent_init=None,
 ):
     """Train a ``kind`` model on ``task`` and measure it.
 
     Training data come from seed ``seed``, test data from ``seed + 1000``; the same seed
-    gives every model the same data. Returns a dict: model, layers, hidden,
-    parameters (recurrent part only, as ``num_parameters()``), metric, score (test
-    accuracy or MSE after training), curve (the test score after each epoch),
-    ms_per_step (one training step on one batch, see ``time_per_step``), seconds
-    (wall time of the whole training).
+    gives every model the same data. keep_gate_bias and recurrent_init: see ``build``.
+    Returns a dict: model, layers, hidden, parameters (recurrent part only, as
+    ``num_parameters()``), metric, score (test accuracy or MSE after training), curve
+    (the test score after each epoch), ms_per_step (one training step on one batch, see
+    ``time_per_step``; None when timing_repeats is 0), seconds (wall time of the whole
+    training).
     """
     x, y = task.make(n_train, seed)
     test = task.make(n_test, seed + 1000)
-    model = build(task, kind, x.shape[-1], hidden_size, num_layers, seed, keep_gate_bias)
+    model = build(
+        task, kind, x.shape[-1], hidden_size, num_layers, seed, keep_gate_bias, recurrent_init
+    )
     loss_fn = mse_loss if task.classes is None else cross_entropy
     key = "eval_loss" if task.metric == "mse" else "eval_accuracy"
     start = time.perf_counter()
@@ -152,7 +178,9 @@ def train_and_score(
     )
     seconds = time.perf_counter() - start
     final = evaluate(model, test, loss_fn)
-    step = time_per_step(model, x[:batch_size], y[:batch_size], loss_fn, timing_repeats)
+    step = None
+    if timing_repeats:
+        step = time_per_step(model, x[:batch_size], y[:batch_size], loss_fn, timing_repeats)
     return {
         "model": kind,
         "layers": num_layers,
@@ -161,7 +189,7 @@ def train_and_score(
         "metric": task.metric,
         "score": final["loss" if task.metric == "mse" else "accuracy"],
         "curve": list(history[key]),
-        "ms_per_step": 1000 * step,
+        "ms_per_step": None if step is None else 1000 * step,
         "seconds": seconds,
     }
 
@@ -175,6 +203,8 @@ def seed_summary(values, fmt="{:.2f}"):
     values = [float(v) for v in values]
     if not values:
         raise ValueError("seed_summary needs at least one value")
+    if not all(math.isfinite(v) for v in values):
+        raise ValueError(f"seed_summary needs finite values, got {values}")
     spread = statistics.stdev(values) if len(values) > 1 else 0.0
     mean, low, high = (fmt.format(v) for v in (statistics.fmean(values), min(values), max(values)))
     return f"{mean} ± {fmt.format(spread)} ({low}–{high})"
@@ -200,13 +230,14 @@ def plot_seeds(ax, x, values, offset=0.0, band_alpha=0.2, **style):
     return line
 
 
-def table_html(rows, columns, formats=None):
+def table_html(rows, columns, formats=None, padding="2px 12px"):
     """A small HTML table of ``rows`` (dicts) showing ``columns`` ({key: header}).
 
     formats: {key: format string such as "{:.3f}"}; other values print with str().
+    padding: each cell's CSS padding (narrower, e.g. "2px 6px", to fit a phone's width).
     """
     formats = formats or {}
-    cell = 'style="padding: 2px 12px; text-align: left"'
+    cell = f'style="padding: {padding}; text-align: left"'
     head = "".join(f"<th {cell}>{header}</th>" for header in columns.values())
     body = "".join(
         "<tr>"

@@ -49,7 +49,7 @@ def publish(**values):
 
         shell.user_ns.update(shown)
         for name, text in shown.items():
-            display(
+            display(  # the text itself: the book's {eval} role shows it verbatim
                 {GLUE_PREFIX + "text/plain": str(text)},
                 raw=True,
                 metadata={"scrapbook": {"name": name, "mime_prefix": GLUE_PREFIX}},

@@ -7,6 +7,7 @@ own boss gave you an ugly review (-1), and there is enough time left in the quar
     values = story_step()                      # the preset: lib.functional.lstm_step's values
     values.f, values.c, values.h               # each a NumPy array of shape (2,)
     story_sentence(values)                     # "You keep 0% of your old mood and ..."
+    raise_likelihood(values)                   # the article's reading of h (not a probability)
     story_step(b_f=(4.0, 4.0))                 # the same day with a forget-gate bias of 4
 
 The weights of article 000's figures are not available, so the preset publishes weights
@@ -122,7 +123,13 @@ def _pct(v):
 
 
 def raise_likelihood(values):
-    """How likely the raise is, read off the new hidden state: its mean, clipped to [0, 1]."""
+    """The article's reading of the new hidden state as a chance: its mean, clipped to [0, 1].
+
+    Not a probability: h_t is a state in (-1, 1). A network that answers "raise or no
+    raise" would put a readout on it, such as sigma(w . h_t + b) with w and b trained on
+    past decisions, and only that readout's output is a probability. The story has no
+    such readout; this is how the article turns [0.9, 0.9] into "90% likely".
+    """
     return min(max(float(sum(values.h)) / len(values.h), 0.0), 1.0)
 
 
@@ -135,8 +142,9 @@ def story_sentence(values):
         f"({g[0]:+.2f} for mood, {g[1]:+.2f} for budget); "
         f"your long-term view becomes mood {c[0]:.2f}, budget {c[1]:.2f}; "
         f"you reveal {_pct(o[0])} and {_pct(o[1])} of it, so your short-term view is "
-        f"[{h[0]:.2f}, {h[1]:.2f}]: you are {_pct(raise_likelihood(values))} "
-        "likely to give the raise."
+        f"[{h[0]:.2f}, {h[1]:.2f}]. The article would read this as "
+        f'"{_pct(raise_likelihood(values))} likely to give the raise"; but a state in '
+        "(-1, 1) is not a probability until a trained readout turns it into one."
     )
 
 

@@ -12,6 +12,7 @@ CHAPTERS = [
     "book/01_rnn_memory",
     "book/02_vanishing_gradients",
     "book/03_lstm",
+    "book/03b_lstm_memory",
     "book/04_gru",
     "book/05_stacking",
     "book/06_bidirectional",

@@ -13,7 +13,6 @@ import pytest  # noqa: E402
 from lib.course import animations  # noqa: E402
 
 FRAME = re.compile(r'frames\[\d+\] = "data:image/png;base64,')
-SPAN = {"RNN": [1.0, 0.8, 0.3], "LSTM": [1.0, 1.0, 0.9], "GRU": [1.0, 1.0, 0.95]}
 
 
 def frames(html):
@@ -50,20 +49,3 @@ def test_unrolled_rnn_with_words_and_vector_inputs():
 def test_unrolled_rnn_rejects_mismatched_lengths(kwargs, message):
     with pytest.raises(ValueError, match=message):
         animations.unrolled_rnn_animation(np.zeros((3, 6)), **kwargs)
-
-
-def test_memory_span_one_frame_per_lag():
-    html = animations.memory_span_animation([5, 10, 20], SPAN, chance=0.25)
-    assert frames(html) == 3
-    assert_offline(html)
-    assert len(html) < 1_500_000
-
-
-def test_memory_span_averages_seeds():
-    acc = {"RNN": np.array([[1.0, 0.8], [0.5, 0.3]])}  # (lags, seeds)
-    assert frames(animations.memory_span_animation([2, 4], acc, chance=0.5)) == 2
-
-
-def test_memory_span_rejects_mismatched_lengths():
-    with pytest.raises(ValueError, match=r"accuracies\['LSTM'\] has 2 values but there are 3"):
-        animations.memory_span_animation([5, 10, 20], {**SPAN, "LSTM": [1.0, 0.9]}, 0.25)

@@ -5,6 +5,7 @@ import pytest
 
 import lib
 from lib.course import comparison as compare
+from lib.course.recurrent_init import orthogonal_recurrent
 
 
 @pytest.mark.parametrize("kind", ["RNN", "LSTM", "GRU"])
@@ -90,6 +91,7 @@ def test_gru_learns_running_parity_quickly():
 def test_table_html():
     html = compare.table_html([{"a": 1, "b": 0.12345}], {"a": "A", "b": "B"}, {"b": "{:.2f}"})
     assert ">A</th>" in html and ">0.12</td>" in html
+    assert "padding: 2px 6px" in compare.table_html([{"a": 1}], {"a": "A"}, padding="2px 6px")
 
 
 def test_seed_summary_reads_mean_std_and_range():
@@ -98,6 +100,8 @@ def test_seed_summary_reads_mean_std_and_range():
     assert compare.seed_summary([0.5]) == "0.50 ± 0.00 (0.50–0.50)"
     with pytest.raises(ValueError, match="at least one"):
         compare.seed_summary([])
+    with pytest.raises(ValueError, match="finite"):
+        compare.seed_summary([1.0, float("nan")])
 
 
 def test_plot_seeds_draws_the_mean_and_the_range_of_the_seeds():
@@ -116,3 +120,35 @@ def test_plot_seeds_draws_the_mean_and_the_range_of_the_seeds():
     with pytest.raises(ValueError, match="one row per seed"):
         compare.plot_seeds(ax, [1, 2], values)
     plt.close(fig)
+
+
+@pytest.mark.parametrize("kind, blocks", [("RNN", 1), ("LSTM", 4), ("GRU", 3)])
+def test_orthogonal_recurrent_weights_have_unit_singular_values(kind, blocks):
+    model = compare.MODELS[kind](3, 5, num_layers=2, bidirectional=True, seed=0)
+    orthogonal_recurrent(model, scale=0.8, seed=1)
+    names = [name for name in model.params if name.startswith("weight_hh")]
+    assert len(names) == 4  # two layers, two directions
+    for name in names:
+        weight = lib.to_numpy(model.params[name])
+        for block in range(blocks):
+            singular = np.linalg.svd(weight[5 * block : 5 * (block + 1)], compute_uv=False)
+            np.testing.assert_allclose(singular, 0.8, rtol=1e-5)
+    with pytest.raises(TypeError, match="lib RNN, LSTM or GRU"):
+        orthogonal_recurrent(object())
+
+
+def test_build_gives_the_rnn_an_orthogonal_start_on_request():
+    task = compare.recall_task(lag=3)
+    default = compare.build(task, "RNN", 8, 6, seed=0).rnn.params["weight_hh_l0"]
+    fair = compare.build(task, "RNN", 8, 6, seed=0, recurrent_init="orthogonal")
+    weight = lib.to_numpy(fair.rnn.params["weight_hh_l0"])
+    np.testing.assert_allclose(weight @ weight.T, np.eye(6), atol=1e-5)
+    assert not np.allclose(lib.to_numpy(default) @ lib.to_numpy(default).T, np.eye(6), atol=0.1)
+    with pytest.raises(ValueError, match="recurrent_init must be one of"):
+        compare.build(task, "RNN", 8, 6, recurrent_init="identity please")
+
+
+def test_train_and_score_can_skip_the_timing():
+    task = compare.recall_task(lag=3)
+    row = compare.train_and_score("RNN", task, 4, epochs=1, n_train=64, n_test=32, timing_repeats=0)
+    assert row["ms_per_step"] is None

@@ -75,6 +75,28 @@ def test_lstm_values_are_printed():
     save(fig)
 
 
+def test_the_input_highlight_keeps_the_candidate_bold():
+    """Step 2 writes i * g: its highlight must not fade the candidate beside the gate."""
+
+    def box_alphas(highlight):  # the four gate boxes, left to right: f, i, g, o
+        fig = diagrams.lstm_cell(highlight=highlight)
+        boxes = sorted(
+            (
+                p
+                for p in fig.axes[0].patches
+                if type(p).__name__ == "FancyBboxPatch" and p.get_width() < 2  # not the body
+            ),
+            key=lambda p: p.get_x(),
+        )
+        plt.close(fig)
+        return [round(p.get_edgecolor()[3], 2) for p in boxes]
+
+    f, i, g, o = box_alphas("i")
+    assert i == g == 1.0 and f < 1.0 and o < 1.0
+    f, i, g, o = box_alphas("g")
+    assert g == 1.0 and i < 1.0
+
+
 def test_gru_values_are_printed():
     values = {"r": [0.125, 0.5], "z": [0.875, -0.25], "n": [0.3, 0.4], "h": [0.6, 0.7]}
     shown = "\n".join(texts(diagrams.gru_cell(values=values)))

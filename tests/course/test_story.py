@@ -50,7 +50,8 @@ def test_hidden_state_is_below_the_ceiling_not_the_articles_0_9():
 def test_sentence_contains_the_percentages():
     sentence = story.story_sentence(story.story_step())
     assert "You keep 0% of your old mood and 0% of your old budget" in sentence
-    assert "76% likely to give the raise" in sentence
+    assert '"76% likely to give the raise"' in sentence  # the article's reading, quoted
+    assert "not a probability" in sentence  # ... and said to need a readout
 
 
 def test_sentence_follows_changed_values():

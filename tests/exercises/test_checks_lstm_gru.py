@@ -38,7 +38,7 @@ def test_ex03_the_story_preset_and_the_solution_meet_the_conditions():
     assert all(ok.values()), message
 
 
-def test_ex04_negating_z_is_exact_and_matches_lib_cho_where_the_forms_agree():
+def test_ex04_negating_z_is_exact_and_matches_lib_chung_where_the_forms_agree():
     """With a diagonal W_hn and b_hn = 0, reset before = reset after: Chung et al.'s GRU."""
     rng = np.random.default_rng(2)
     for case in ex04.CASES:
@@ -56,9 +56,11 @@ def test_ex04_negating_z_is_exact_and_matches_lib_cho_where_the_forms_agree():
         W_hh[2 * hidden :] = np.diag(rng.standard_normal(hidden))
         b_hh[2 * hidden :] = 0
         args = (inputs["x"], inputs["h"], inputs["W_ih"], W_hh, inputs["b_ih"], b_hh)
-        cho = lib.functional.gru_step(*args, reset="before", keep="1-z").h
+        chung = lib.functional.gru_step(*args, reset="before", keep="1-z").h
         pytorch = ex04.convert(inputs["W_ih"], W_hh, inputs["b_ih"], b_hh)
-        np.testing.assert_allclose(ex04.run_converted(inputs, pytorch), cho, rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(
+            ex04.run_converted(inputs, pytorch), chung, rtol=1e-12, atol=1e-14
+        )
 
 
 def test_ex04_parameter_formula_matches_lib_compare():

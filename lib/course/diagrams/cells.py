@@ -36,9 +36,9 @@ _IN_Y = 0.8  # the line that carries [h_{t-1}, x_t] to the gates
 _X_IN = 0.6  # where x_t joins from below
 _YLIM = (-1.0, 5.65)
 
-LSTM_PARTS = {
+LSTM_PARTS = {  # what each highlight draws bold
     "f": ("f",),
-    "i": ("i",),
+    "i": ("i", "g"),  # step 2 writes: the input gate and the candidate it lets in
     "g": ("g",),
     "o": ("o",),
     "c": ("c",),
@@ -56,7 +56,8 @@ def lstm_cell(values=None, highlight=None, ax=None):
     values: optional dict of arrays, like ``lib.functional.lstm_step(...)._asdict()`` with
     batch 1 (keys i, f, g, o, c, h; shapes (1, H) or (H,)); the numbers are printed next to
     each gate. Extra keys "c_prev", "h_prev" and "x" are printed at the inputs if present.
-    highlight: one of "f", "i", "g", "o", "c" to draw that part bold and fade the others.
+    highlight: one of "f", "i", "g", "o", "c" to draw that part bold and fade the others
+    ("i" draws the input gate together with the candidate g it lets in).
     """
     vals = checked_values(values, ["i", "f", "g", "o", "c", "h"])
     fig, ax = new_figure(ax)
