@@ -4,7 +4,8 @@
 #                pages serve themselves, execute every chapter and build the HTML into
 #                _build/html (open _build/html/index.html; it reads offline)
 #   make test    create .venv with the test tools and run every check
-#   make lab     open the notebooks in JupyterLab
+#   make lab     open the chapters and exercises in JupyterLab (prints the address to open)
+#   make notebooks  tidy the committed notebooks: outputs, metadata, Colab cells
 #   make bench   run the speed benchmarks
 #   make grade   grade a folder of submitted exercise notebooks into a CSV
 #   make clean   remove build outputs (keeps .venv; `make distclean` removes it too)
@@ -27,10 +28,10 @@ JB_BUILD := $(BIN)/jupyter-book build . -W -n --keep-going --all
 LIB_SOURCES := $(wildcard lib/*.py)
 
 .DEFAULT_GOAL := help
-.PHONY: help book test lint lab bench grade clean distclean
+.PHONY: help book test lint lab notebooks bench grade clean distclean
 
 help:
-	@sed -n '2,11p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,12p' Makefile | sed 's/^# \{0,1\}//'
 
 # --- virtual environment ------------------------------------------------------------
 $(BIN)/python:
@@ -51,8 +52,19 @@ $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
 	$(PIP) install -e '.[test]'
 	@touch $@
 
-$(VENV)/.lab-installed: pyproject.toml | $(BIN)/python
-	$(PIP) install -e '.[book,lab]'
+# The learner's set, exactly as Binder installs it: binder/requirements.txt is `-e .[lab]`
+# (the course, the exercises' grader, JupyterLab and jupyterlab-myst).
+$(VENV)/.lab-installed: pyproject.toml binder/requirements.txt | $(BIN)/python
+	$(PIP) install -r binder/requirements.txt
+	@touch $@
+
+# Wheels of that set (and of pip, setuptools and wheel), fetched once at set-up like `npm ci`:
+# tests/lab builds a fresh `make lab` environment from them with PIP_NO_INDEX=1, so the test
+# itself needs no network. The course's own wheel is left out: the test installs the checkout.
+WHEELHOUSE := _build/wheelhouse
+$(WHEELHOUSE)/.complete: pyproject.toml binder/requirements.txt | $(BIN)/python
+	$(PIP) wheel --quiet --wheel-dir $(WHEELHOUSE) -r binder/requirements.txt pip setuptools wheel
+	rm -f $(WHEELHOUSE)/rnn_course-*.whl
 	@touch $@
 
 # The execution cache knows a notebook's code, not the library it imports: forget the
@@ -87,11 +99,26 @@ lint: $(VENV)/.test-installed
 
 # The browser tests (tests/browser) open _build/html and build it (`make book`) when it is
 # missing or older than its sources; the npm step comes first so that it reads offline.
-test: lint $(NPM_STAMP)
+test: lint $(NPM_STAMP) $(WHEELHOUSE)/.complete
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Quiet logs, so that the address to open is what stands out. JupyterLab refuses to start
+# as root unless told to (containers and many lab machines run as root). LAB_ARGS passes
+# more options, e.g. LAB_ARGS="--ip=0.0.0.0 --port=8888".
+LAB_OPTIONS := --ServerApp.ip=127.0.0.1 --ServerApp.log_level=WARN --LabApp.log_level=WARN
+ROOT_FLAG = $(if $(filter 0,$(shell id -u)),--allow-root)
+LAB_ARGS ?=
 lab: $(VENV)/.lab-installed
-	$(BIN)/jupyter lab
+	@echo "Starting JupyterLab in $(CURDIR). Open the http://127.0.0.1:...?token=... address"
+	@echo "printed below in your browser; Ctrl-C here stops JupyterLab."
+	$(BIN)/jupyter lab $(LAB_OPTIONS) $(ROOT_FLAG) $(LAB_ARGS)
+
+# After editing a chapter or exercise master: keep only the outputs nbval checks, give every
+# notebook the metadata JupyterLab writes (so opening one does not mark it modified), hide
+# the hide-input cells in JupyterLab too, and put the Colab cell after the title.
+notebooks: $(VENV)/.book-installed
+	$(BIN)/python -m tools.add_colab_cell
+	$(BIN)/python -m tools.tidy_notebooks
 
 bench: $(VENV)/.test-installed
 	$(BIN)/python benchmarks/run.py
