@@ -7,6 +7,7 @@
 #   make lab     open the chapters and exercises in JupyterLab (prints the address to open)
 #   make notebooks  tidy the committed notebooks: outputs, metadata, Colab cells
 #   make bench   run the speed benchmarks
+#   make test-gpu  on a machine with an NVIDIA GPU: CuPy, the GPU tests and GPU benchmarks
 #   make grade   grade a folder of submitted exercise notebooks into a CSV
 #   make clean   remove build outputs (keeps .venv; `make distclean` removes it too)
 
@@ -28,7 +29,7 @@ JB_BUILD := $(BIN)/jupyter-book build . -W -n --keep-going --all
 LIB_SOURCES := $(wildcard lib/*.py)
 
 .DEFAULT_GOAL := help
-.PHONY: help book test lint lab notebooks bench grade clean distclean
+.PHONY: help book test test-gpu lint lab notebooks bench grade clean distclean
 
 help:
 	@sed -n '2,12p' Makefile | sed 's/^# \{0,1\}//'
@@ -101,6 +102,16 @@ lint: $(VENV)/.test-installed
 # missing or older than its sources; the npm step comes first so that it reads offline.
 test: lint $(NPM_STAMP) $(WHEELHOUSE)/.complete
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Everything that needs an NVIDIA GPU (CI has none, so there these cases skip and say
+# why): CuPy from the gpu extra, the tests marked gpu (lib on CuPy equal to NumPy and to
+# torch, no host transfer per step, chapters on LIB_BACKEND=cupy), then lib on CuPy
+# against cuDNN. On CUDA 13: make test-gpu GPU_INSTALL=cupy-cuda13x
+GPU_INSTALL ?= -e '.[gpu]'
+test-gpu: $(VENV)/.test-installed
+	$(PIP) install $(GPU_INSTALL)
+	$(BIN)/python -m pytest -m gpu -rs $(PYTEST_ARGS)
+	$(BIN)/python benchmarks/run.py --gpu-only
 
 # Quiet logs, so that the address to open is what stands out. JupyterLab refuses to start
 # as root unless told to (containers and many lab machines run as root). LAB_ARGS passes
