@@ -100,9 +100,12 @@ def title_index(cells):
 def with_setup_cell(nb, path):
     """``nb`` (the NotebookNode of the file at ``path``) with the current setup cell placed
     right after the title cell, and any cells that stood before the title after it."""
+    old = [cell for cell in nb["cells"] if is_setup_cell(cell)]
     cells = [cell for cell in nb["cells"] if not is_setup_cell(cell)]
     title = title_index(cells)
     cell = nbformat.from_dict(setup_cell(path))
+    if old and "id" in old[0]:
+        cell["id"] = old[0]["id"]  # the exercise build numbers the ids: keep its number
     if nb.get("nbformat", 4) == 4 and nb.get("nbformat_minor", 0) < 5:
         del cell["id"]  # cell ids exist from nbformat 4.5 on
     nb["cells"] = [cells[title], cell, *cells[:title], *cells[title + 1 :]]
