@@ -77,12 +77,17 @@ def test_colab_installs_the_notebooks_extra(path):
     assert '"pip", "install", "--quiet", "-e", ".[notebooks]"]' in source
 
 
-def test_every_notebook_has_the_current_colab_cell_after_its_title():
+def check_with(tool):
+    """Run ``python -m tools.<tool> --check``; assert it found nothing, showing what it says."""
     done = subprocess.run(
-        [sys.executable, "-m", "tools.add_colab_cell", "--check"],
+        [sys.executable, "-m", f"tools.{tool}", "--check"],
         cwd=ROOT, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_every_notebook_has_the_current_colab_cell_after_its_title():
+    check_with("add_colab_cell")
 
 
 @pytest.mark.parametrize("path", SETUP_NOTEBOOKS)
@@ -116,11 +121,7 @@ def test_colab_cell_does_nothing_outside_colab(tmp_path):
 
 
 def test_committed_notebooks_are_tidy():
-    done = subprocess.run(
-        [sys.executable, "-m", "tools.tidy_notebooks", "--check"],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stdout + done.stderr
+    check_with("tidy_notebooks")
 
 
 @pytest.mark.parametrize("path", [notebooks.relative(p) for p in notebooks.committed()])
