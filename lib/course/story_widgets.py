@@ -204,9 +204,8 @@ def story_explorer(preset=PRESET, forget_bias=EXPLORER_FORGET_BIAS, review=EXPLO
 # ------------------------------------------------------------------- live widget
 
 
-# Labels are short ("x review", "bias") and their column is as wide as the longest one, so
-# no label is cut; what a weight connects is said once, above its column ("into mood").
-LABEL_WIDTH = "72px"
+# Short labels ("x review", "bias") in a column as wide as the longest, so that none is cut;
+# what a weight connects is said once, above its column ("into mood: weights from").
 SLIDER_WIDTH = "290px"
 
 
@@ -219,23 +218,16 @@ def _slider(description, value, low, high, step=0.1):
         description=description,
         continuous_update=False,
         readout_format=".1f",
-        style={"description_width": LABEL_WIDTH},
+        style={"description_width": "72px"},
         layout=widgets.Layout(width="100%", max_width=SLIDER_WIDTH),
     )
 
 
 def _columns(columns):
     """Side by side where the page is wide enough, one under the other on a phone."""
-    return widgets.GridBox(
-        [widgets.VBox(column) for column in columns],
-        layout=widgets.Layout(
-            grid_template_columns=f"repeat(auto-fill, minmax(min(100%, {SLIDER_WIDTH}), 1fr))"
-        ),
-    )
-
-
-def _heading(text):
-    return widgets.HTML(f"<b>{html.escape(text)}</b>")
+    grid = f"repeat(auto-fill, minmax(min(100%, {SLIDER_WIDTH}), 1fr))"
+    boxes = [widgets.VBox(column) for column in columns]
+    return widgets.GridBox(boxes, layout=widgets.Layout(grid_template_columns=grid))
 
 
 def live_story_widget(preset=PRESET):
@@ -245,10 +237,9 @@ def live_story_widget(preset=PRESET):
     weights into each unit), the bar chart (a ``StoryChart`` whose bars move, shown as an
     image), the numbers and the sentence.
     """
-    sliders = {}
-    tabs = []
-    titles = []
-    states, today = [_heading("states before the step")], [_heading("today's input x")]
+    sliders, tabs, titles = {}, [], []
+    states = [widgets.HTML("<b>states before the step</b>")]
+    today = [widgets.HTML("<b>today's input x</b>")]
     for name, labels, column in (
         ("c", [f"C {u}" for u in UNITS], states),
         ("h", [f"h {u}" for u in UNITS], states),
@@ -264,7 +255,7 @@ def live_story_widget(preset=PRESET):
         weights = getattr(preset, f"W_{gate}")
         columns = []
         for unit in range(2):
-            column = [_heading(f"into {UNITS[unit]}: weights from")]
+            column = [widgets.HTML(f"<b>into {UNITS[unit]}: weights from</b>")]
             for col in range(5):
                 s = _slider(CONCAT[col], weights[unit][col], -6, 6)
                 sliders[(f"W_{gate}", unit, col)] = s
