@@ -60,14 +60,21 @@ $(VENV)/.lab-installed: pyproject.toml binder/requirements.txt | $(BIN)/python
 	$(PIP) install -r binder/requirements.txt
 	@touch $@
 
-# Wheels of that set (and of pip, setuptools and wheel), fetched once at set-up like `npm ci`:
-# tests/lab builds a fresh `make lab` environment from them with PIP_NO_INDEX=1, so the test
-# itself needs no network. The course's own wheel is left out: the test installs the checkout.
-WHEELHOUSE := _build/wheelhouse
-$(WHEELHOUSE)/.complete: pyproject.toml binder/requirements.txt | $(BIN)/python
-	$(PIP) wheel --quiet --wheel-dir $(WHEELHOUSE) -r binder/requirements.txt pip setuptools wheel
+# Wheels fetched once at set-up (like `npm ci`), so that the tests that build fresh virtual
+# environments run offline (pip --no-index): everything the autograders pin, otter included
+# (tests/exercises/test_autograder.py installs them as Gradescope would), and the learner's
+# set, binder/requirements.txt with pip, setuptools and wheel (tests/browser builds `make
+# lab`'s environment from them). The course's own wheel is left out: both tests install the
+# course from the checkout or the zip.
+WHEELHOUSE := $(VENV)/wheelhouse
+$(WHEELHOUSE)/.complete: pyproject.toml binder/requirements.txt $(VENV)/.test-installed
+	@mkdir -p $(WHEELHOUSE)
+	$(BIN)/python -m exercises.autograder --requirements > $(WHEELHOUSE)/requirements.txt
+	$(PIP) wheel -q -w $(WHEELHOUSE) -r $(WHEELHOUSE)/requirements.txt
+	$(PIP) wheel -q -w $(WHEELHOUSE) -r binder/requirements.txt pip setuptools wheel
 	rm -f $(WHEELHOUSE)/rnn_course-*.whl
 	@touch $@
+wheelhouse: $(WHEELHOUSE)/.complete
 
 # The execution cache knows a notebook's code, not the library it imports: forget the
 # cached outputs whenever lib/ changes, so that every chapter runs on the current lib.
@@ -148,17 +155,6 @@ grade: $(VENV)/.book-installed
 AUTOGRADERS ?= _build/autograders
 autograders: $(VENV)/.test-installed
 	$(BIN)/python -m exercises.autograder $(AUTOGRADERS)
-
-# Wheels of everything the autograders' requirements pin (otter-grader included),
-# fetched once: tests/exercises/test_autograder.py installs them into a fresh virtual
-# environment with --no-index, offline, as Gradescope would install them from the zip.
-WHEELHOUSE := $(VENV)/wheelhouse
-$(WHEELHOUSE)/.complete: $(VENV)/.test-installed
-	@mkdir -p $(WHEELHOUSE)
-	$(BIN)/python -m exercises.autograder --requirements > $(WHEELHOUSE)/requirements.txt
-	$(PIP) wheel -q -w $(WHEELHOUSE) -r $(WHEELHOUSE)/requirements.txt
-	@touch $@
-wheelhouse: $(WHEELHOUSE)/.complete
 
 # Grading at class size: 300 generated submissions, notebooks per minute and peak memory.
 bench-grading: $(VENV)/.test-installed

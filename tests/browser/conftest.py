@@ -15,6 +15,7 @@ import http.server
 import os
 import shutil
 import subprocess
+import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -204,7 +205,8 @@ def screenshot_path():
 
 # --- the learner's environment (`make lab`, Binder) ------------------------------------
 
-WHEELHOUSE = ROOT / "_build" / "wheelhouse"
+# `make wheelhouse` (a step of `make test`) fills it; the same as tests/exercises uses
+WHEELHOUSE = Path(os.environ.get("RNN_COURSE_WHEELHOUSE", Path(sys.prefix) / "wheelhouse"))
 LAB_VENV_TIMEOUT_S = 1200
 
 
@@ -221,7 +223,7 @@ def lab_venv(tmp_path_factory, make_env):
 
     ``make VENV=<tmp> <tmp>/.lab-installed`` is the recipe `make lab` runs (a venv, then
     ``pip install -r binder/requirements.txt``, which is also what Binder installs), here
-    with ``PIP_NO_INDEX=1`` and ``PIP_FIND_LINKS=_build/wheelhouse``: `make test` fetched
+    with ``PIP_NO_INDEX=1`` and ``PIP_FIND_LINKS`` at the wheelhouse: `make test` fetched
     those wheels at set-up, so this needs no network. Set ``LAB_VENV`` to a folder built
     this way before to reuse it (quicker while working on the tests).
     """
@@ -230,8 +232,8 @@ def lab_venv(tmp_path_factory, make_env):
         return Path(chosen).resolve()
     if not (WHEELHOUSE / ".complete").exists():
         pytest.fail(
-            "_build/wheelhouse is missing: `make test` downloads the learner's wheels there "
-            "once (or run `make _build/wheelhouse/.complete`), so that this test runs offline"
+            f"no wheelhouse at {WHEELHOUSE}: run `make wheelhouse` once (needs PyPI; `make "
+            "test` does it first), so that this test builds the environment offline"
         )
     venv = tmp_path_factory.mktemp("lab") / "venv"
     env = dict(make_env, PIP_NO_INDEX="1", PIP_FIND_LINKS=str(WHEELHOUSE))
