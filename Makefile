@@ -4,7 +4,8 @@
 #                pages serve themselves, execute every chapter and build the HTML into
 #                _build/html (open _build/html/index.html; it reads offline)
 #   make test    create .venv with the test tools and run every check
-#   make lab     open the notebooks in JupyterLab
+#   make lab     open the chapters and exercises in JupyterLab (prints the address to open)
+#   make notebooks  tidy the committed notebooks: outputs, metadata, Colab cells
 #   make bench   run the speed benchmarks
 #   make test-gpu  on a machine with an NVIDIA GPU: CuPy, the GPU tests and GPU benchmarks
 #   make grade   grade a folder of submitted exercise notebooks into a CSV
@@ -29,7 +30,7 @@ JB_BUILD := $(BIN)/jupyter-book build . -W -n --keep-going --all
 LIB_SOURCES := $(wildcard lib/*.py lib/course/*.py lib/course/*/*.py book/data/*)
 
 .DEFAULT_GOAL := help
-.PHONY: help book test test-gpu lint lab bench grade clean distclean autograders wheelhouse bench-grading
+.PHONY: help book test test-gpu lint lab notebooks bench grade clean distclean autograders wheelhouse bench-grading
 
 help:
 	@sed -n '2,13p' Makefile | sed 's/^# \{0,1\}//'
@@ -53,9 +54,27 @@ $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
 	$(PIP) install -e '.[test]'
 	@touch $@
 
-$(VENV)/.lab-installed: pyproject.toml | $(BIN)/python
-	$(PIP) install -e '.[book,lab]'
+# The learner's set, exactly as Binder installs it: binder/requirements.txt is `-e .[lab]`
+# (the course, the exercises' grader, JupyterLab and jupyterlab-myst).
+$(VENV)/.lab-installed: pyproject.toml binder/requirements.txt | $(BIN)/python
+	$(PIP) install -r binder/requirements.txt
 	@touch $@
+
+# Wheels fetched once at set-up (like `npm ci`), so that the tests that build fresh virtual
+# environments run offline (pip --no-index): everything the autograders pin, otter included
+# (tests/exercises/test_autograder.py installs them as Gradescope would), and the learner's
+# set, binder/requirements.txt with pip, setuptools and wheel (tests/browser builds `make
+# lab`'s environment from them). The course's own wheel is left out: both tests install the
+# course from the checkout or the zip.
+WHEELHOUSE := $(VENV)/wheelhouse
+$(WHEELHOUSE)/.complete: pyproject.toml binder/requirements.txt $(VENV)/.test-installed
+	@mkdir -p $(WHEELHOUSE)
+	$(BIN)/python -m exercises.autograder --requirements > $(WHEELHOUSE)/requirements.txt
+	$(PIP) wheel -q -w $(WHEELHOUSE) -r $(WHEELHOUSE)/requirements.txt
+	$(PIP) wheel -q -w $(WHEELHOUSE) -r binder/requirements.txt pip setuptools wheel
+	rm -f $(WHEELHOUSE)/rnn_course-*.whl
+	@touch $@
+wheelhouse: $(WHEELHOUSE)/.complete
 
 # The execution cache knows a notebook's code, not the library it imports: forget the
 # cached outputs whenever lib/ (lib.course included) or the data the chapters load
@@ -103,8 +122,23 @@ test-gpu: $(VENV)/.test-installed
 	$(BIN)/python -m pytest -m gpu -rs $(PYTEST_ARGS)
 	$(BIN)/python benchmarks/run.py --gpu-only
 
+# Quiet logs, so that the address to open is what stands out. JupyterLab refuses to start
+# as root unless told to (containers and many lab machines run as root). LAB_ARGS passes
+# more options, e.g. LAB_ARGS="--ip=0.0.0.0 --port=8888".
+LAB_OPTIONS := --ServerApp.ip=127.0.0.1 --ServerApp.log_level=WARN --LabApp.log_level=WARN
+ROOT_FLAG = $(if $(filter 0,$(shell id -u)),--allow-root)
+LAB_ARGS ?=
 lab: $(VENV)/.lab-installed
-	$(BIN)/jupyter lab
+	@echo "Starting JupyterLab in $(CURDIR). Open the http://127.0.0.1:...?token=... address"
+	@echo "printed below in your browser; Ctrl-C here stops JupyterLab."
+	$(BIN)/jupyter lab $(LAB_OPTIONS) $(ROOT_FLAG) $(LAB_ARGS)
+
+# After editing a chapter or exercise master: keep only the outputs nbval checks, give every
+# notebook the metadata JupyterLab writes (so opening one does not mark it modified), hide
+# the hide-input cells in JupyterLab too, and put the Colab cell after the title.
+notebooks: $(VENV)/.book-installed
+	$(BIN)/python -m tools.add_colab_cell
+	$(BIN)/python -m tools.tidy_notebooks
 
 bench: $(VENV)/.test-installed
 	$(BIN)/python benchmarks/run.py
@@ -122,17 +156,6 @@ grade: $(VENV)/.book-installed
 AUTOGRADERS ?= _build/autograders
 autograders: $(VENV)/.test-installed
 	$(BIN)/python -m exercises.autograder $(AUTOGRADERS)
-
-# Wheels of everything the autograders' requirements pin (otter-grader included),
-# fetched once: tests/exercises/test_autograder.py installs them into a fresh virtual
-# environment with --no-index, offline, as Gradescope would install them from the zip.
-WHEELHOUSE := $(VENV)/wheelhouse
-$(WHEELHOUSE)/.complete: $(VENV)/.test-installed
-	@mkdir -p $(WHEELHOUSE)
-	$(BIN)/python -m exercises.autograder --requirements > $(WHEELHOUSE)/requirements.txt
-	$(PIP) wheel -q -w $(WHEELHOUSE) -r $(WHEELHOUSE)/requirements.txt
-	@touch $@
-wheelhouse: $(WHEELHOUSE)/.complete
 
 # Grading at class size: 300 generated submissions, notebooks per minute and peak memory.
 bench-grading: $(VENV)/.test-installed

@@ -6,10 +6,11 @@
 
 For each master ``exercises/exNN_topic/master/exNN_topic.ipynb`` this runs
 ``otter assign`` into a temporary folder and writes its student notebook, normalised
-(cell ids numbered, outputs cleared, keys sorted), to ``exercises/exNN_topic/exNN_topic.ipynb``.
-The normalisation makes the output byte-for-byte reproducible, so ``--check`` (and the
-test that calls it) can tell when a master changed and its student notebook was not
-rebuilt.
+(the title first, then the Colab setup cell, then otter's init cell; cell ids numbered;
+outputs cleared; tidied by tools/tidy_notebooks.py and written as JupyterLab saves), to
+``exercises/exNN_topic/exNN_topic.ipynb``. The normalisation makes the output byte-for-byte
+reproducible, so ``--check`` (and the test that calls it) can tell when a master changed
+and its student notebook was not rebuilt.
 """
 
 import argparse
@@ -23,7 +24,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+from tools import notebooks
 from tools.add_colab_cell import with_setup_cell
+from tools.tidy_notebooks import tidy
 
 EXERCISES_DIR = Path(__file__).resolve().parent
 ROOT = EXERCISES_DIR.parent
@@ -50,17 +53,14 @@ def normalise(nb, exercise):
         cell["id"] = f"{exercise}-{index:03d}"
         if cell["cell_type"] == "code":
             # otter's init cell, laid out as `ruff format` wants it (make lint checks notebooks)
-            text = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-            if text.startswith("# Initialize Otter"):
-                cell["source"] = text.replace("import otter\ngrader", "import otter\n\ngrader")
+            if cell["source"].startswith("# Initialize Otter"):
+                cell["source"] = cell["source"].replace(
+                    "import otter\ngrader", "import otter\n\ngrader"
+                )
             cell["outputs"] = []
             cell["execution_count"] = None
     nb.setdefault("metadata", {})["rnn_course"] = {"exercise": exercise}
     return nb
-
-
-def dumps(nb):
-    return json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def assign(master, run_tests=True):
@@ -80,9 +80,9 @@ def assign(master, run_tests=True):
             raise RuntimeError(
                 f"otter assign {master} failed: {error}\n{log.getvalue()}"
             ) from error
-        nb = json.loads((Path(out) / "student" / master.name).read_text())
+        nb = notebooks.read(Path(out) / "student" / master.name)
     nb = with_setup_cell(nb, student_path(master))  # the Colab launch button needs it
-    return dumps(normalise(nb, master.name[:4]))
+    return notebooks.dumps(tidy(normalise(nb, master.name[:4])))
 
 
 # --- solutions and variants, for the tests -------------------------------------------------

@@ -1,46 +1,42 @@
-"""Insert (or update) the Colab setup cell at the top of every chapter and exercise notebook.
+"""Insert (or update) the Colab setup cell of every chapter and exercise notebook.
 
-    python tools/add_colab_cell.py           # write the cells
-    python tools/add_colab_cell.py --check   # exit 1 if a notebook lacks the current cell
+    python -m tools.add_colab_cell           # write the cells
+    python -m tools.add_colab_cell --check   # exit 1 if a notebook lacks the current cell
 
 The book's Colab launch button opens a notebook from GitHub on its own, without the rest
-of the repository, so the notebook's first cell fetches the course when (and only when) it
-runs on Google Colab: it clones the repository given by ``repository.url`` and
-``repository.branch`` in _config.yml (the one place where the address is set), installs it
-(chapters: ``pip install -e .``; exercises: ``binder/requirements.txt``, which adds the
-grader), puts the clone first on ``sys.path`` and changes into the notebook's folder in it.
-Anywhere else (the book build, Binder, JupyterLab, nbval) the cell does nothing.
+of the repository, so the notebook fetches the course when (and only when) it runs on
+Google Colab: it clones the repository given by ``repository.url`` and
+``repository.branch`` in _config.yml (the one place where the address is set), installs
+the ``notebooks`` extra of pyproject.toml (the kernel half of the learner's set that
+``make lab`` and Binder install; Colab brings its own front end), puts the clone first on
+``sys.path`` and changes into the notebook's folder in it. Anywhere else (the book build,
+Binder, JupyterLab, nbval, grading) the cell does nothing.
 
-The cell is tagged ``colab-setup`` (how this script finds it again) and ``remove-cell``
-(the book's HTML does not show it). Run this script again after changing the repository
-URL in _config.yml, or after regenerating the exercise notebooks.
+The cell stays out of the reader's way: it comes right after the title cell (title and
+introduction), and it shows as one line. On Colab it is a form (``cellView: form`` and a
+``# @title`` first line: only the title shows); in JupyterLab its source is collapsed to that
+first line (``jupyter.source_hidden``); the book removes it (tag ``remove-cell``). It is
+tagged ``colab-setup``, which is how this script finds it again. Code cells that stood
+before the title (otter's ``grader = otter.Notebook(...)``, which imports what the cell
+installs) move after it. Run this script again after changing the repository URL in
+_config.yml; ``python -m exercises.build`` adds the cell to the student notebooks it writes.
 """
 
 import argparse
-import json
 import sys
-from pathlib import Path
 
+import nbformat
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+from tools import notebooks
+
 TAG = "colab-setup"
 CLONE = "/content/rnn-course"
-
-
-def notebooks():
-    """The chapters (book/*.ipynb) and the student exercise notebooks (exercises/*/*.ipynb).
-
-    ``python -m exercises.build`` adds the cell to the student notebooks it writes, so
-    running this script is needed for them only after a change of the repository URL.
-    """
-    chapters = sorted((ROOT / "book").glob("*.ipynb"))
-    exercises = sorted((ROOT / "exercises").glob("*/*.ipynb"))
-    return chapters + exercises
+TITLE = "# @title Set up the course on Google Colab (elsewhere this cell does nothing)"
 
 
 def repository():
-    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    config = yaml.safe_load((notebooks.ROOT / "_config.yml").read_text())
     repo = config.get("repository") or {}
     url = str(repo.get("url", "")).rstrip("/")
     if not url:
@@ -49,15 +45,11 @@ def repository():
 
 
 def cell_source(path):
-    """The setup cell for the notebook at ``path`` (its folder decides what is installed)."""
+    """The setup cell for the notebook at ``path`` (its folder is where the cell changes to)."""
     url, branch = repository()
-    folder = path.resolve().parent.relative_to(ROOT).as_posix()
-    if folder.startswith("exercises/"):
-        install, what = '"-r", "binder/requirements.txt"', "the course and the grader"
-    else:
-        install, what = '"-e", "."', "the course"
+    folder = path.resolve().parent.relative_to(notebooks.ROOT).as_posix()
     return (
-        f"# On Google Colab only: fetch and install {what}; elsewhere this does nothing.\n"
+        f"{TITLE}\n"
         "# Written by tools/add_colab_cell.py from repository.url in _config.yml.\n"
         "import sys\n"
         "\n"
@@ -71,7 +63,7 @@ def cell_source(path):
         f'        git = ["git", "clone", "--depth", "1", "--branch", "{branch}", REPO, CLONE]\n'
         "        subprocess.run(git, check=True)\n"
         "    os.chdir(CLONE)\n"
-        f'    pip = [sys.executable, "-m", "pip", "install", "--quiet", {install}]\n'
+        '    pip = [sys.executable, "-m", "pip", "install", "--quiet", "-e", ".[notebooks]"]\n'
         "    subprocess.run(pip, check=True)\n"
         "    sys.path.insert(0, CLONE)\n"
         f'    os.chdir(os.path.join(CLONE, "{folder}"))'
@@ -83,62 +75,70 @@ def setup_cell(path):
         "cell_type": "code",
         "execution_count": None,
         "id": "colab-setup",
-        "metadata": {"tags": [TAG, "remove-cell"]},
+        "metadata": {
+            "cellView": "form",
+            "jupyter": {"source_hidden": True},
+            "tags": [TAG, "remove-cell"],
+        },
         "outputs": [],
-        "source": cell_source(path).splitlines(keepends=True),
+        "source": cell_source(path),
     }
 
 
-def current_cell(nb):
-    """Index of the tagged setup cell, or None."""
-    for k, cell in enumerate(nb.get("cells", [])):
-        if TAG in cell.get("metadata", {}).get("tags", []):
-            return k
-    return None
+def is_setup_cell(cell):
+    return TAG in cell.get("metadata", {}).get("tags", [])
 
 
-def is_up_to_date(path):
-    nb = json.loads(path.read_text(encoding="utf-8"))
-    k = current_cell(nb)
-    return k == 0 and "".join(nb["cells"][0]["source"]) == cell_source(path)
+def title_index(cells):
+    """Index of the first markdown cell that opens with a level-1 heading."""
+    for index, cell in enumerate(cells):
+        if cell["cell_type"] == "markdown" and cell["source"].lstrip().startswith("# "):
+            return index
+    raise ValueError("the notebook has no title cell (a markdown cell starting with '# ')")
 
 
 def with_setup_cell(nb, path):
-    """``nb`` (a notebook dict for the file at ``path``) with the current setup cell first."""
-    k = current_cell(nb)
-    if k is not None:
-        nb["cells"].pop(k)
-    cell = setup_cell(path)
+    """``nb`` (the NotebookNode of the file at ``path``) with the current setup cell placed
+    right after the title cell, and any cells that stood before the title after it."""
+    old = [cell for cell in nb["cells"] if is_setup_cell(cell)]
+    cells = [cell for cell in nb["cells"] if not is_setup_cell(cell)]
+    title = title_index(cells)
+    cell = nbformat.from_dict(setup_cell(path))
+    if old and "id" in old[0]:
+        cell["id"] = old[0]["id"]  # the exercise build numbers the ids: keep its number
     if nb.get("nbformat", 4) == 4 and nb.get("nbformat_minor", 0) < 5:
         del cell["id"]  # cell ids exist from nbformat 4.5 on
-    nb["cells"].insert(0, cell)
+    nb["cells"] = [cells[title], cell, *cells[:title], *cells[title + 1 :]]
     return nb
 
 
-def write(path):
-    """Put the current setup cell first in the notebook at ``path``; True if it changed."""
-    text = path.read_text(encoding="utf-8")
-    nb = with_setup_cell(json.loads(text), path)
-    new = json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
-    if new != text:
-        path.write_text(new, encoding="utf-8")
-        return True
-    return False
+def without_ids(cells):
+    return [{key: value for key, value in cell.items() if key != "id"} for cell in cells]
+
+
+def is_up_to_date(path):
+    """Whether the notebook has the current cell in its place (cell ids aside: the exercise
+    build numbers them)."""
+    try:
+        expected = with_setup_cell(notebooks.read(path), path).cells
+    except ValueError:
+        return False
+    return without_ids(notebooks.read(path).cells) == without_ids(expected)
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="only report missing cells")
     args = parser.parse_args(argv)
-    paths = notebooks()
+    paths = notebooks.chapters() + notebooks.student_exercises()
     if args.check:
-        stale = [p.relative_to(ROOT).as_posix() for p in paths if not is_up_to_date(p)]
+        stale = [notebooks.relative(p) for p in paths if not is_up_to_date(p)]
         for name in stale:
-            print(f"{name}: no current Colab setup cell (run python tools/add_colab_cell.py)")
+            print(f"{name}: no current Colab setup cell (run python -m tools.add_colab_cell)")
         return 1 if stale else 0
     for path in paths:
-        changed = write(path)
-        print(f"{'updated' if changed else 'up to date'}: {path.relative_to(ROOT).as_posix()}")
+        changed = notebooks.write(path, with_setup_cell(notebooks.read(path), path))
+        print(f"{'updated' if changed else 'up to date'}: {notebooks.relative(path)}")
     return 0
 
 

@@ -204,6 +204,11 @@ def story_explorer(preset=PRESET, forget_bias=EXPLORER_FORGET_BIAS, review=EXPLO
 # ------------------------------------------------------------------- live widget
 
 
+# Short labels ("x review", "bias") in a column as wide as the longest, so that none is cut;
+# what a weight connects is said once, above its column ("into mood: weights from").
+SLIDER_WIDTH = "290px"
+
+
 def _slider(description, value, low, high, step=0.1):
     return widgets.FloatSlider(
         value=value,
@@ -213,44 +218,53 @@ def _slider(description, value, low, high, step=0.1):
         description=description,
         continuous_update=False,
         readout_format=".1f",
-        style={"description_width": "110px"},
-        layout=widgets.Layout(width="330px"),
+        style={"description_width": "72px"},
+        layout=widgets.Layout(width="100%", max_width=SLIDER_WIDTH),
     )
+
+
+def _columns(columns):
+    """Side by side where the page is wide enough, one under the other on a phone."""
+    grid = f"repeat(auto-fill, minmax(min(100%, {SLIDER_WIDTH}), 1fr))"
+    boxes = [widgets.VBox(column) for column in columns]
+    return widgets.GridBox(boxes, layout=widgets.Layout(grid_template_columns=grid))
 
 
 def live_story_widget(preset=PRESET):
     """Sliders for every input, weight and bias; needs a running Python kernel.
 
-    Returns a VBox: tabs of sliders (inputs, then one tab per gate), the bar chart (a
-    ``StoryChart`` whose bars move, shown as an image), the numbers and the sentence.
+    Returns a VBox: tabs of sliders (inputs, then one tab per gate, with one column of
+    weights into each unit), the bar chart (a ``StoryChart`` whose bars move, shown as an
+    image), the numbers and the sentence.
     """
-    sliders = {}
-    tabs = []
-    titles = []
-    inputs = []
-    for name, labels, low, high in (
-        ("c", [f"C {u}" for u in UNITS], -1.0, 1.0),
-        ("h", [f"h {u}" for u in UNITS], -1.0, 1.0),
-        ("x", [f"x {n}" for n in ("exam", "review", "time")], -1.0, 1.0),
+    sliders, tabs, titles = {}, [], []
+    states = [widgets.HTML("<b>states before the step</b>")]
+    today = [widgets.HTML("<b>today's input x</b>")]
+    for name, labels, column in (
+        ("c", [f"C {u}" for u in UNITS], states),
+        ("h", [f"h {u}" for u in UNITS], states),
+        ("x", list(CONCAT[2:]), today),
     ):
         for k, label in enumerate(labels):
-            s = _slider(label, getattr(preset, name)[k], low, high)
+            s = _slider(label, getattr(preset, name)[k], -1.0, 1.0)
             sliders[(name, k)] = s
-            inputs.append(s)
-    tabs.append(widgets.GridBox(inputs, layout=widgets.Layout(grid_template_columns="1fr 1fr")))
+            column.append(s)
+    tabs.append(_columns([states, today]))
     titles.append("inputs C, h, x")
     for gate in GATES:
-        cells = []
         weights = getattr(preset, f"W_{gate}")
+        columns = []
         for unit in range(2):
+            column = [widgets.HTML(f"<b>into {UNITS[unit]}: weights from</b>")]
             for col in range(5):
-                s = _slider(f"{UNITS[unit]} \u2190 {CONCAT[col]}", weights[unit][col], -6, 6)
+                s = _slider(CONCAT[col], weights[unit][col], -6, 6)
                 sliders[(f"W_{gate}", unit, col)] = s
-                cells.append(s)
-            s = _slider(f"{UNITS[unit]} bias", getattr(preset, f"b_{gate}")[unit], -10, 10)
+                column.append(s)
+            s = _slider("bias", getattr(preset, f"b_{gate}")[unit], -10, 10)
             sliders[(f"b_{gate}", unit)] = s
-            cells.append(s)
-        tabs.append(widgets.GridBox(cells, layout=widgets.Layout(grid_template_columns="1fr 1fr")))
+            column.append(s)
+            columns.append(column)
+        tabs.append(_columns(columns))
         titles.append(f"{gate}: {GATE_NAMES[gate]}")
     tab = widgets.Tab(children=tabs)
     for k, title in enumerate(titles):

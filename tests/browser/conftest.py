@@ -14,6 +14,8 @@ import functools
 import http.server
 import os
 import shutil
+import subprocess
+import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -199,3 +201,48 @@ def screenshot_path():
         return SCREENSHOTS / (doc.replace("/", "__") + ".png")
 
     return _path
+
+
+# --- the learner's environment (`make lab`, Binder) ------------------------------------
+
+# `make wheelhouse` (a step of `make test`) fills it; the same as tests/exercises uses
+WHEELHOUSE = Path(os.environ.get("RNN_COURSE_WHEELHOUSE", Path(sys.prefix) / "wheelhouse"))
+LAB_VENV_TIMEOUT_S = 1200
+
+
+@pytest.fixture(scope="session")
+def make_env():
+    """The environment for running `make` from a test: without the variables of the
+    `make test` that may have started pytest (its jobserver would leak in)."""
+    return {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+
+
+@pytest.fixture(scope="session")
+def lab_venv(tmp_path_factory, make_env):
+    """A fresh virtual environment made by `make lab`'s own rule, offline.
+
+    ``make VENV=<tmp> <tmp>/.lab-installed`` is the recipe `make lab` runs (a venv, then
+    ``pip install -r binder/requirements.txt``, which is also what Binder installs), here
+    with ``PIP_NO_INDEX=1`` and ``PIP_FIND_LINKS`` at the wheelhouse: `make test` fetched
+    those wheels at set-up, so this needs no network. Set ``LAB_VENV`` to a folder built
+    this way before to reuse it (quicker while working on the tests).
+    """
+    chosen = os.environ.get("LAB_VENV")
+    if chosen:
+        return Path(chosen).resolve()
+    if not (WHEELHOUSE / ".complete").exists():
+        pytest.fail(
+            f"no wheelhouse at {WHEELHOUSE}: run `make wheelhouse` once (needs PyPI; `make "
+            "test` does it first), so that this test builds the environment offline"
+        )
+    venv = tmp_path_factory.mktemp("lab") / "venv"
+    env = dict(make_env, PIP_NO_INDEX="1", PIP_FIND_LINKS=str(WHEELHOUSE))
+    done = subprocess.run(
+        ["make", f"VENV={venv}", f"{venv}/.lab-installed"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        timeout=LAB_VENV_TIMEOUT_S,
+    )  # fmt: skip
+    assert done.returncode == 0, (
+        "building the `make lab` environment failed:\n" + done.stdout[-4000:]
+    )
+    return venv

@@ -1,16 +1,15 @@
-"""The Binder configuration alone is enough to run the course.
+"""The learner's set alone is enough to run the course (`make lab`, Binder, Colab).
 
-A fresh virtual environment gets what repo2docker would install: ``binder/requirements.txt``
-(from the repository root, as repo2docker runs it) plus ``ipykernel``, which repo2docker's
-base environment provides. Then every module that the chapters and exercises import must
-be importable in it, and one chapter notebook must execute there from top to bottom.
+``binder/requirements.txt`` is what Binder installs and what `make lab` installs (the
+``lab_venv`` fixture builds a fresh environment with `make lab`'s own rule). Every module
+that the chapters and exercises import must be importable in it, and one chapter notebook
+must execute there from top to bottom.
 """
 
 import ast
 import json
 import subprocess
 import sys
-import venv
 from pathlib import Path
 
 import nbformat
@@ -20,10 +19,8 @@ from nbclient import NotebookClient
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
-REQUIREMENTS = ROOT / "binder" / "requirements.txt"
 CHAPTER = ROOT / "book" / "01_rnn_memory.ipynb"
 LOCAL_PACKAGES = {"lib", "exercises"}  # importable from the repository itself
-INSTALL_TIMEOUT_S = 600
 CELL_TIMEOUT_S = 300
 
 
@@ -56,24 +53,9 @@ def course_notebooks():
 
 
 @pytest.fixture(scope="module")
-def binder_python(tmp_path_factory):
-    """The Python of a fresh venv with binder/requirements.txt (+ ipykernel) installed."""
-    assert REQUIREMENTS.is_file(), "binder/requirements.txt is missing"
-    env_dir = tmp_path_factory.mktemp("binder-venv")
-    venv.EnvBuilder(with_pip=True).create(env_dir)
-    python = env_dir / "bin" / "python"
-    result = subprocess.run(
-        [str(python), "-m", "pip", "install", "--quiet", "-r", str(REQUIREMENTS), "ipykernel"],
-        cwd=ROOT,  # repo2docker installs the file from the repository root
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        timeout=INSTALL_TIMEOUT_S,
-    )
-    assert result.returncode == 0, (
-        "pip install -r binder/requirements.txt failed:\n" + (result.stdout[-4000:])
-    )
-    return python
+def binder_python(lab_venv):
+    """The Python of the fresh `make lab` (= Binder) environment."""
+    return lab_venv / "bin" / "python"
 
 
 def test_binder_environment_imports_what_the_notebooks_import(binder_python):
