@@ -18,17 +18,26 @@ Either way a small shim maps ``MathJax.Hub.Queue`` (the MathJax 2 API that the w
 manager calls to typeset widget labels) onto MathJax 3, which Sphinx loads.
 """
 
+import json
 import shutil
 from pathlib import Path
 
 from sphinx.util import logging
+
+try:  # Sphinx >= 7.1
+    from sphinx.builders.html._assets import _JavaScript
+except ImportError:  # pragma: no cover - older Sphinx
+    from sphinx.builders.html import JavaScript as _JavaScript
 
 logger = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
 SHIM = HERE / "mathjax2_shim.js"
 WIDGETS_CONFIG = HERE / "widgets_config.js"
+# The book's own small widget host (no npm needed): see choose_widget_host.
+ANYWIDGET_HOST = HERE.parents[1] / "lib" / "course" / "js" / "anywidget_host.js"
 TARGET = "offline"  # _static/offline/ in the built HTML
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 
 # What each page loads, relative to _static/.
 MATHJAX_ENTRY = f"{TARGET}/mathjax/tex-chtml.js"
@@ -36,6 +45,9 @@ REQUIRE_ENTRY = f"{TARGET}/requirejs/require.js"
 EMBED_ENTRY = f"{TARGET}/html-manager/embed-amd.js"
 SHIM_ENTRY = f"{TARGET}/mathjax2_shim.js"
 WIDGETS_CONFIG_ENTRY = f"{TARGET}/widgets_config.js"
+HOST_ENTRY = f"{TARGET}/anywidget_host.js"
+# Widget modules the small host renders (anywidget views and the Layout models they own).
+HOST_MODULES = {"anywidget", "@jupyter-widgets/base"}
 
 # (package folder in node_modules, files or folders to copy, destination under offline/)
 VENDORED = [
@@ -54,6 +66,9 @@ VENDORED = [
         ["embed-amd.js", "*.woff2", "*.woff", "*.ttf", "*.eot", "*.svg"],
         "html-manager",
     ),
+    # anywidget's front end for the manager (an AMD module, define(["@jupyter-widgets/base"])),
+    # mapped by widgets_config.js; used on pages that mix anywidgets and other widgets.
+    ("anywidget/dist", ["index.js"], "anywidget"),
 ]
 
 
@@ -137,6 +152,39 @@ def drop_duplicate_scripts(app, pagename, templatename, context, doctree):
     scripts[:] = kept
 
 
+def _widget_modules(script):
+    """The model modules named in a widget-state script (an empty set for other scripts)."""
+    attributes = getattr(script, "attributes", {}) or {}
+    if attributes.get("type") != WIDGET_STATE:
+        return None
+    state = json.loads(attributes.get("body") or "{}").get("state", {})
+    return {model.get("model_module") for model in state.values()}
+
+
+def choose_widget_host(app, pagename, templatename, context, doctree):
+    """Serve a page whose widgets are all anywidgets with the small host (html-page-context).
+
+    The ipywidgets manager (embed-amd.js, 3.5 MB, and require.js) is only needed for the
+    standard widgets; anywidget views need the model API of anywidget's front-end modules
+    and nothing more, which ``anywidget_host.js`` provides in a few kilobytes. Pages with
+    any other widget keep the manager, which loads anywidget's own front end locally
+    (``widgets_config.js``).
+    """
+    scripts = context.get("script_files")
+    if not isinstance(scripts, list):
+        return
+    modules = [m for m in map(_widget_modules, scripts) if m is not None]
+    if not modules or not set().union(*modules) <= HOST_MODULES:
+        return
+    manager = set(app.config.nb_ipywidgets_js)  # Sphinx prefixes local ones with _static/
+    scripts[:] = [
+        s
+        for s in scripts
+        if (getattr(s, "filename", None) or "").removeprefix("_static/") not in manager
+    ]
+    scripts.append(_JavaScript(f"_static/{HOST_ENTRY}", defer="defer", priority=900))
+
+
 def copy_assets(app, exception):
     """Copy the vendored files into the built HTML (build-finished)."""
     if exception is not None or app.builder.format != "html":
@@ -145,6 +193,7 @@ def copy_assets(app, exception):
     dest_root = static / TARGET
     dest_root.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(SHIM, static / SHIM_ENTRY)
+    shutil.copyfile(ANYWIDGET_HOST, static / HOST_ENTRY)
     if not getattr(app, "offline_assets_ready", False):
         return
     shutil.copyfile(WIDGETS_CONFIG, static / WIDGETS_CONFIG_ENTRY)
@@ -170,5 +219,6 @@ def setup(app):
     app.connect("config-inited", configure, priority=100)
     app.connect("builder-inited", add_page_scripts)
     app.connect("html-page-context", drop_duplicate_scripts, priority=900)
+    app.connect("html-page-context", choose_widget_host, priority=901)
     app.connect("build-finished", copy_assets)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
