@@ -93,14 +93,25 @@ def gradient_flow(
     0 is 1.
     """
     model = make_model(kind, hidden_size, weight_scale, keep_bias, input_size, seed)
-    rng = numpy.random.default_rng(seed + 2)
-    shape = (burn_in + seq_len, batch, input_size)
-    x = backend.asarray(rng.standard_normal(shape), dtype="float64")
-    direction = rng.standard_normal(hidden_size)
-    direction /= numpy.linalg.norm(direction)
-    grads = hidden_state_gradients(model, x, backend.asarray(direction, dtype="float64"))
+    x, direction = flow_inputs(hidden_size, seq_len, input_size, batch, burn_in, seed)
+    grads = hidden_state_gradients(
+        model, backend.asarray(x, dtype="float64"), backend.asarray(direction, dtype="float64")
+    )
     norms = backend.xp().sqrt((grads * grads).sum(axis=-1)).mean(axis=1)  # (T + 1,)
     return backend.to_numpy(norms)[::-1][: seq_len + 1].copy()  # by distance from the loss
+
+
+def flow_inputs(hidden_size=32, seq_len=40, input_size=4, batch=8, burn_in=20, seed=0):
+    """The inputs ``gradient_flow`` feeds and the direction u of its loss u . h_T.
+
+    Returns (x: (burn_in + seq_len, batch, input_size) ~ N(0, 1), u: (hidden_size,) of
+    norm 1), NumPy float64, drawn from ``seed`` (chapter 2's explorer sends them to the
+    page, which then computes the same norms).
+    """
+    rng = numpy.random.default_rng(seed + 2)
+    x = rng.standard_normal((burn_in + seq_len, batch, input_size))
+    direction = rng.standard_normal(hidden_size)
+    return x, direction / numpy.linalg.norm(direction)
 
 
 def _state_gradients(model, x, direction):

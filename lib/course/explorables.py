@@ -13,12 +13,17 @@ so ``widget.w_hh`` reads what the reader chose.
     PulseExplorer(w_hh=0.9)
 """
 
+import dataclasses
 import re
 from pathlib import Path
 
 import anywidget
+import numpy
 import traitlets
 
+from .. import gradient_flow
+from ..backend import to_numpy
+from ..story import PRESET, story_step
 from ..style import GATE_COLORS, MODEL_COLORS
 
 JS = Path(__file__).resolve().parent / "js"
@@ -107,3 +112,151 @@ class PulseExplorer(Explorable):
     pulse = _float(1.0, 0.0, 3.0, "size of the pulse at step 1")
     steps = _int(25, 5, 60, "number of steps T")
     nonlinearity = traitlets.Enum(["tanh", "relu"], "tanh").tag(sync=True)
+
+
+STORY_LIMITS = {"state": [-1.0, 1.0], "weight": [-6.0, 6.0], "bias": [-10.0, 10.0]}
+
+
+def story_presets(preset=PRESET):
+    """The story's buttons: the article's day, and two days that show what the gates do.
+
+    "forget everything": the forget gate shut whatever the inputs (W_f = 0, b_f = -10);
+    "keep everything": forget gate open and input gate shut (b_f = 10, b_i = -10), so
+    c_t = c_{t-1}.
+    """
+    zeros = ((0.0,) * 5,) * 2
+    return {
+        "the article's day": preset,
+        "forget everything": preset.replace(W_f=zeros, b_f=(-10.0, -10.0)),
+        "keep everything": preset.replace(
+            W_f=zeros, b_f=(10.0, 10.0), W_i=zeros, b_i=(-10.0, -10.0)
+        ),
+    }
+
+
+def _story_dict(preset):
+    return {k: _lists(v) for k, v in dataclasses.asdict(preset).items()}
+
+
+def _lists(value):
+    return [_lists(v) for v in value] if isinstance(value, (tuple, list)) else float(value)
+
+
+class StoryExplorer(Explorable):
+    """Chapter 3: the boss-raise story with all 55 numbers as sliders.
+
+    params: the story's numbers as in ``lib.story.StoryPreset`` (c, h, x, W_f ... b_o);
+    the page recomputes the gates, the new state, the diagram and the sentence with
+    cells.js on every move; ``explorer.values`` is ``lib.story.story_step`` of the same.
+    """
+
+    _esm = module_source("story.js")
+    params = traitlets.Dict().tag(sync=True)
+    presets = traitlets.Dict().tag(sync=True)
+
+    def __init__(self, preset=PRESET, **kwargs):
+        kwargs.setdefault("params", _story_dict(preset))
+        kwargs.setdefault("presets", {k: _story_dict(v) for k, v in story_presets().items()})
+        kwargs.setdefault("limits", STORY_LIMITS)
+        super().__init__(**kwargs)
+
+    @traitlets.validate("params")
+    def _check_params(self, proposal):
+        return _story_dict(PRESET.replace(**proposal["value"]))  # refuses unknown fields
+
+    @property
+    def values(self):
+        """``lib.story.story_step`` on the current parameters: LSTMStep(i, f, g, o, c, h)."""
+        return story_step(PRESET.replace(**self.params))
+
+
+class GradientFlowExplorer(Explorable):
+    """Chapter 2: the gradient's norm against distance, a product of Jacobians in the page.
+
+    The same numbers as ``lib.gradient_flow.gradient_flow(kind, weight_scale=...,
+    keep_bias=...)`` with its defaults (hidden 32, 40 steps after 20 of burn-in, batch
+    8, seed 0): the page gets each model's weights (W_hh's orthogonal blocks unscaled),
+    the inputs and the loss direction, and walks back through the steps with cells.js.
+    """
+
+    _esm = module_source("gradient_flow.js")
+    kind = traitlets.Enum(["rnn", "lstm", "gru"], "lstm").tag(sync=True)
+    weight_scale = _float(1.0, 0.0, 2.0, "every W_hh block is this times an orthogonal matrix")
+    keep_bias = _float(4.0, -4.0, 8.0, "bias of the LSTM forget / GRU update gate")
+    data = traitlets.Dict().tag(sync=True)
+
+    def __init__(self, seed=0, **kwargs):
+        kwargs.setdefault("data", flow_data(seed=seed))
+        super().__init__(**kwargs)
+
+
+def flow_data(hidden_size=32, seq_len=40, input_size=4, batch=8, burn_in=20, seed=0):
+    """What the page needs to recompute ``gradient_flow``: weights, inputs, direction."""
+    x, direction = gradient_flow.flow_inputs(hidden_size, seq_len, input_size, batch, burn_in, seed)
+    weights = {}
+    for kind in ("rnn", "lstm", "gru"):
+        model = gradient_flow.make_model(kind, hidden_size, 1.0, None, input_size, seed)
+        state = {k: to_numpy(v) for k, v in model.state_dict().items()}
+        weights[kind] = {
+            "weight_ih": state["weight_ih_l0"].tolist(),
+            "orthogonal": state["weight_hh_l0"].tolist(),  # weight_scale 1: W_hh = q
+            "bias_ih": state["bias_ih_l0"].tolist(),
+            "bias_hh": state["bias_hh_l0"].tolist(),
+        }
+    return {
+        "weights": weights,
+        "x": x.tolist(),
+        "direction": direction.tolist(),
+        "seq_len": seq_len,
+    }
+
+
+class LSTMTraceExplorer(Explorable):
+    """Chapter 3: a one-unit LSTM over a short sequence, with its gate traces.
+
+    Each gate k in i, f, g, o reads x_t through w_k and has a bias b_k (recurrent
+    weights 0); ``xs`` is the sequence. ``lib.functional.lstm_step`` computes the same.
+    """
+
+    _esm = module_source("lstm_traces.js")
+    w_i = _float(6.0, -8.0, 8.0, "input gate: weight on x")
+    b_i = _float(-3.0, -8.0, 8.0, "input gate: bias")
+    w_f = _float(0.0, -8.0, 8.0, "forget gate: weight on x")
+    b_f = _float(3.0, -8.0, 8.0, "forget gate: bias")
+    w_g = _float(2.0, -8.0, 8.0, "candidate: weight on x")
+    b_g = _float(0.0, -8.0, 8.0, "candidate: bias")
+    w_o = _float(0.0, -8.0, 8.0, "output gate: weight on x")
+    b_o = _float(2.0, -8.0, 8.0, "output gate: bias")
+    xs = traitlets.List(
+        [0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0], help="the input sequence"
+    ).tag(sync=True)
+
+
+class GRUSurvivalExplorer(Explorable):
+    """Chapter 4: the GRU's update gate and how much of the old state survives.
+
+    Chapter 4's experiment: a 4-unit GRU whose update gate has only a bias b_z (z =
+    sigma(b_z)) and whose candidate follows random inputs, run from h_0 = +1 and from
+    h_0 = -1; half the gap between the runs is the share of h_0 left. z_keeps_old picks
+    the convention: True, h' = (1 - z) n + z h (PyTorch, Cho et al.); False, colah's
+    h' = z n + (1 - z) h.
+    """
+
+    _esm = module_source("gru_survival.js")
+    b_z = _float(3.0, -2.0, 6.0, "update-gate bias")
+    steps = _int(20, 1, 20, "number of steps")
+    z_keeps_old = traitlets.Bool(True).tag(sync=True)
+    data = traitlets.Dict().tag(sync=True)
+
+    def __init__(self, seed=0, **kwargs):
+        kwargs.setdefault("data", survival_data(seed=seed))
+        super().__init__(**kwargs)
+
+
+def survival_data(steps=20, hidden=4, seed=0):
+    """Chapter 4's inputs (steps, 3) and W_ih (candidate rows random), drawn from seed."""
+    rng = numpy.random.default_rng(seed)
+    xs = rng.normal(size=(steps, 1, 3))
+    weight_ih = numpy.zeros((3 * hidden, 3))
+    weight_ih[2 * hidden :] = rng.normal(size=(hidden, 3))
+    return {"xs": xs[:, 0].tolist(), "weight_ih": weight_ih.tolist(), "hidden": hidden}
