@@ -89,6 +89,9 @@ def missing_files(app):
 
 def configure(app, config):
     """Point MathJax and the widget manager at the local copies (config-inited)."""
+    # pydata-sphinx-theme writes html_context["default_mode"] into <html data-mode>; left
+    # empty, every page logs the console error "Got invalid theme mode" (then uses "auto").
+    config.html_context.setdefault("default_mode", "auto")
     missing = missing_files(app)
     app.offline_assets_ready = not missing  # read again on build-finished
     if missing:

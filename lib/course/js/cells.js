@@ -45,15 +45,16 @@ export function affine(x, weight, bias = null) {
 // weight^T @ v: the gradient of v . (weight @ x) with respect to x.
 export function affineBack(v, weight) {
   const out = new Array(weight[0].length).fill(0);
-  weight.forEach((row, k) => {
+  for (let k = 0; k < weight.length; k++) {
+    const row = weight[k];
     for (let j = 0; j < out.length; j++) out[j] += row[j] * v[k];
-  });
+  }
   return out;
 }
 
-// Elementwise a + b (and more arrays) of equal length.
-export function add(...arrays) {
-  return arrays[0].map((_, k) => arrays.reduce((sum, a) => sum + a[k], 0));
+// Elementwise a + b of equal length.
+export function add(a, b) {
+  return a.map((v, k) => v + b[k]);
 }
 
 // Elementwise a * b.
@@ -67,13 +68,15 @@ export function blocks(a, count) {
   return Array.from({ length: count }, (_, k) => a.slice(k * size, (k + 1) * size));
 }
 
+// Every row of a weight has the same length (as built from lib's arrays), so the first
+// row's length stands for all.
 function checkSizes(name, x, h, params, gates) {
   const rows = gates * h.length;
   const ok =
     params.weightIh.length === rows &&
     params.weightHh.length === rows &&
-    params.weightIh.every((row) => row.length === x.length) &&
-    params.weightHh.every((row) => row.length === h.length);
+    params.weightIh[0].length === x.length &&
+    params.weightHh[0].length === h.length;
   if (!ok) {
     throw new Error(
       `${name}: expected weightIh ${rows} x ${x.length} and weightHh ${rows} x ${h.length} ` +
@@ -137,7 +140,7 @@ export function lstmStepBackward(step, c, dhNext, dcNext, params, peephole = nul
   const dA_f = dcNew.map((v, k) => v * c[k] * f[k] * (1 - f[k]));
   const dA_g = dcNew.map((v, k) => v * i[k] * (1 - g[k] * g[k]));
   let dc = mul(dcNew, f);
-  if (peephole) dc = add(dc, mul(peephole[0], dA_i), mul(peephole[1], dA_f));
+  if (peephole) dc = add(dc, add(mul(peephole[0], dA_i), mul(peephole[1], dA_f)));
   return { dh: affineBack([...dA_i, ...dA_f, ...dA_g, ...dA_o], params.weightHh), dc };
 }
 
@@ -187,5 +190,5 @@ export function gruStepBackward(step, h, dhNext, params, { resetAfterProduct = t
     dh = add(dh, mul(dRh, r));
   }
   const dA_r = dR.map((v, k) => v * r[k] * (1 - r[k]));
-  return { dh: add(dh, affineBack(dA_r, wHr), affineBack(dA_z, wHz)) };
+  return { dh: add(dh, add(affineBack(dA_r, wHr), affineBack(dA_z, wHz))) };
 }

@@ -31,6 +31,12 @@ export function flowParams(weights, weightScale, keepBias) {
   };
 }
 
+function norm(v) {
+  let sum = 0;
+  for (const value of v) sum += value * value;
+  return Math.sqrt(sum);
+}
+
 // Mean over the batch of ||dL/dh_{T-k}|| for k = 0 .. seqLen (lib.gradient_flow's numbers).
 export function gradientFlow(kind, weights, xs, direction, weightScale, keepBias, seqLen) {
   const params = flowParams(weights, weightScale, kind === "rnn" ? null : keepBias);
@@ -51,13 +57,13 @@ export function gradientFlow(kind, weights, xs, direction, weightScale, keepBias
     }
     let dh = direction.slice();
     let dc = new Array(size).fill(0);
-    sums[steps] += Math.hypot(...dh);
+    sums[steps] += norm(dh);
     for (let t = steps - 1; t >= 0; t--) {
       const { h: hPrev, c: cPrev, step } = trace[t];
       if (kind === "rnn") ({ dh } = rnnStepBackward(step, dh, params));
       else if (kind === "lstm") ({ dh, dc } = lstmStepBackward(step, cPrev, dh, dc, params));
       else ({ dh } = gruStepBackward(step, hPrev, dh, params));
-      sums[t] += Math.hypot(...dh);
+      sums[t] += norm(dh);
     }
   }
   const norms = sums.map((s) => s / xs[0].length);

@@ -151,6 +151,7 @@ export function timed(root, update) {
 // The CSS every explorable shares, added to the page once.
 export const CSS = `
 .rnnx { font: 14px/1.4 system-ui, -apple-system, "Segoe UI", sans-serif; color: #222;
+  background: #fff; padding: 0.25rem 0.5rem; border-radius: 4px;
   max-width: 100%; box-sizing: border-box; margin: 0.5rem 0 1rem; }
 .rnnx * { box-sizing: border-box; }
 .rnnx-controls { display: grid; gap: 0.25rem 1rem;
