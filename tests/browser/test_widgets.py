@@ -1,5 +1,7 @@
-"""Kernel-free widgets in the static pages: sliders change what is shown, and the story's
-numbers are lib's.
+"""Precomputed widgets in the static pages: sliders change what is shown.
+
+What only Python can compute (trained models, matplotlib figures) is still shown this way;
+everything a formula gives is an explorable instead (tests/browser/test_explorables.py).
 
 ``lib.widgets.precomputed_explorer`` draws every view at build time and links each slider
 to an ipywidgets ``Stack`` with ``jslink``, which runs in the browser: in the page, an
@@ -7,26 +9,17 @@ explorer is a VBox of [Play?, slider..., Stack]. Here every such slider is moved
 keyboard, as a reader would, and what is shown must change and come back.
 """
 
-import re
 import time
 
-import numpy as np
 import pytest
-
-from lib import story
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-# The pages whose kernel-free widgets the course promises, and a label that finds them.
+# The pages whose precomputed widgets the course promises, and a label that finds them.
 REQUIRED = {
-    "book/02_vanishing_gradients": None,  # the gradient-flow explorer: any explorer
-    "book/03_lstm": "forget-gate bias b_f",  # the boss-raise story
+    "book/05_stacking": "num_layers",  # parameters per layer
+    "book/06_bidirectional": "position t",  # what each direction has read
 }
-STORY_PAGE = "book/03_lstm"
-STORY_BIAS = "forget-gate bias b_f"
-STORY_REVIEW = "review from your boss x[1]"
-# (bias index, review index) pairs: corners, the middle, and off-diagonal positions.
-STORY_POSITIONS = [(0, 0), (6, 4), (3, 1), (1, 3), (5, 0), (2, 2)]
 
 # Marks every explorer (data-explorer="k") and its sliders (data-explorer-slider="k.j").
 FIND_EXPLORERS = """() => {
@@ -168,81 +161,3 @@ def test_play_buttons_step_their_slider(open_page, notebook_doc):
         buttons.nth(1).click()  # stop
         assert after != before, f"{notebook_doc}.html: Play moved {labels[0]!r}, not the view"
     assert not visit.page_errors, f"page errors while playing: {visit.page_errors}"
-
-
-def _number(text):
-    return float(text.replace("\u2212", "-"))
-
-
-STORY_VIEW = """(k) => {
-    const view = document.querySelector(`[data-explorer="${k}"]`).lastElementChild;
-    const visible = (e) => e.offsetParent !== null;
-    const caption = Array.from(view.querySelectorAll('b')).filter(visible)
-        .map((b) => b.innerText)[0] || null;
-    const rows = {};
-    Array.from(view.querySelectorAll('tr')).filter(visible).forEach((tr) => {
-        const cells = Array.from(tr.querySelectorAll('td'));
-        if (cells.length < 2) { return; }
-        const mono = cells.filter((td) => /monospace/.test(td.getAttribute('style') || ''));
-        rows[cells[0].innerText.trim()] = mono.map((td) => td.innerText.trim());
-    });
-    const sentence = Array.from(view.querySelectorAll('p')).filter(visible)
-        .map((p) => p.innerText.trim()).filter((t) => t.startsWith('You keep'))[0] || null;
-    return {caption, rows, sentence};
-}"""
-
-
-def test_story_numbers_equal_lib(open_page):
-    """The boss-raise story in the static page shows exactly lib.story's numbers.
-
-    For several positions of its two sliders (forget-gate bias, review), the view shown
-    names the slider values, and its table (f, i, g, o, c, h for mood and budget, 3
-    decimals) and sentence equal ``lib.story.story_step`` for those values.
-    """
-    page = open_page(STORY_PAGE).page
-    found = explorers(page)
-    matches = [k for k, labels in enumerate(found) if STORY_BIAS in labels]
-    assert matches, f"{STORY_PAGE}.html: no story explorer (slider {STORY_BIAS!r}) in {found}"
-    k = matches[0]
-    bias_j, review_j = found[k].index(STORY_BIAS), found[k].index(STORY_REVIEW)
-    checked = []
-    for bias_index, review_index in STORY_POSITIONS:
-        move_slider(page, k, bias_j, bias_index)
-        move_slider(page, k, review_j, review_index)
-        bias_readout = slider_state(page, k, bias_j)[2]
-        review_readout = slider_state(page, k, review_j)[2]
-        bias, review = _number(bias_readout), _number(review_readout)
-        assert bias == story.EXPLORER_FORGET_BIAS[bias_index]
-        assert review == story.EXPLORER_REVIEW[review_index]
-        expected_caption = f"b_f = {bias:g}, review x[1] = {review:g}"
-        page.wait_for_function(
-            "([k, caption]) => (" + STORY_VIEW + ")(k).caption === caption",
-            arg=[k, expected_caption],
-            timeout=5_000,
-        )
-        shown = page.evaluate(STORY_VIEW, k)
-        values = story.story_step(
-            b_f=(bias, bias), x=(story.PRESET.x[0], review, story.PRESET.x[2])
-        )
-        for key in story.CHART_KEYS:
-            expected = [f"{v:+.3f}" for v in np.asarray(getattr(values, key))]
-            assert shown["rows"].get(key) == expected, (
-                f"story at b_f={bias:g}, review={review:g}: {key} shows "
-                f"{shown['rows'].get(key)}, lib.story computes {expected}"
-            )
-        assert shown["sentence"] == story.story_sentence(values), (
-            f"story at b_f={bias:g}, review={review:g}: the sentence differs from lib's"
-        )
-        checked.append((bias, review))
-    assert len(set(checked)) == len(STORY_POSITIONS)
-
-
-def test_story_readouts_are_the_explorer_values(open_page):
-    """The story sliders offer exactly lib.story's grid of values."""
-    page = open_page(STORY_PAGE).page
-    found = explorers(page)
-    k = next(k for k, labels in enumerate(found) if STORY_BIAS in labels)
-    j = found[k].index(STORY_BIAS)
-    _, top, _ = slider_state(page, k, j)
-    assert top == len(story.EXPLORER_FORGET_BIAS) - 1
-    assert re.fullmatch(r"-?\d+(\.\d+)?", slider_state(page, k, j)[2])

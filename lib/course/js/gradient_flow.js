@@ -71,7 +71,7 @@ export function gradientFlow(kind, weights, xs, direction, weightScale, keepBias
 }
 
 function render({ model, el }) {
-  const root = mount(el);
+  const root = mount(el, "gradient-flow");
   const colors = model.get("colors");
   const data = model.get("data");
   const controls = tag("div", { class: "rnnx-controls" });

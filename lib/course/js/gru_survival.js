@@ -30,7 +30,7 @@ export function survival(data, bZ, zKeepsOld, steps) {
 }
 
 function render({ model, el }) {
-  const root = mount(el);
+  const root = mount(el, "gru-survival");
   const colors = model.get("colors");
   const data = model.get("data");
   const controls = tag("div", { class: "rnnx-controls" });

@@ -29,7 +29,7 @@ export function lstmTraces(p, xs) {
 }
 
 function render({ model, el }) {
-  const root = mount(el);
+  const root = mount(el, "lstm-traces");
   const colors = model.get("colors");
   const names = GATES.flatMap((g) => [`w_${g}`, `b_${g}`]);
   const current = () => Object.fromEntries(names.map((n) => [n, model.get(n)]));

@@ -16,7 +16,7 @@ export function pulseResponse(wHh, wIh, pulse, steps, nonlinearity) {
 }
 
 function render({ model, el }) {
-  const root = mount(el);
+  const root = mount(el, "pulse");
   const colors = model.get("colors");
   const controls = tag("div", { class: "rnnx-controls" });
   const note = tag("p", { class: "rnnx-note", "aria-live": "polite" });

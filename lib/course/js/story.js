@@ -118,7 +118,7 @@ function drawCell(node, width, p, v, colors) {
 }
 
 function render({ model, el }) {
-  const root = mount(el);
+  const root = mount(el, "story");
   const colors = model.get("colors");
   const limits = model.get("limits");
   const presets = model.get("presets");

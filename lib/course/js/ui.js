@@ -183,11 +183,13 @@ export const CSS = `
 .rnnx-scroll { max-width: 100%; overflow-x: auto; }
 `;
 
-// Prepare the view's root element: the shared CSS (once per page) and the class.
-export function mount(root) {
+// Prepare the view's root element: the shared CSS (once per page), the class, and the
+// explorable's name in data-explorable (the browser tests find it by that name).
+export function mount(root, name) {
   if (!document.getElementById("rnnx-css")) {
     document.head.append(tag("style", { id: "rnnx-css" }, [CSS]));
   }
   root.classList.add("rnnx");
+  root.dataset.explorable = name;
   return root;
 }
