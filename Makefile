@@ -24,7 +24,7 @@ GRADE_ARGS ?=
 # (Sphinx would otherwise skip an unchanged page and its warnings). Notebooks that ran
 # cleanly still come from the execution cache; a failed one is executed again.
 JB_BUILD := $(BIN)/jupyter-book build . -W -n --keep-going --all
-LIB_SOURCES := $(wildcard lib/*.py)
+LIB_SOURCES := $(wildcard lib/*.py lib/course/*.py lib/course/js/*.js)
 
 .DEFAULT_GOAL := help
 .PHONY: help book test lint lab bench grade clean distclean

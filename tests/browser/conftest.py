@@ -25,8 +25,6 @@ SCREENSHOTS = ROOT / "_build" / "screenshots"
 WIDGET_TIMEOUT_MS = 30_000
 VIEWPORT = {"width": 1280, "height": 900}
 
-PHONE = {"width": 390, "height": 844}
-
 
 def chromium_path():
     """Debian's Chromium, or None."""

@@ -13,6 +13,7 @@ numbers at once. Every move also records how long the page took to recompute and
 
 import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -20,7 +21,9 @@ import pytest
 from lib import functional, gradient_flow, plots, story
 from lib.course import explorables
 
-from .conftest import PHONE, ROOT, SCREENSHOTS
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "_build" / "screenshots"
+PHONE = {"width": 390, "height": 844}
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -6,10 +6,11 @@ under _build/screenshots/ for a person to look at.
 """
 
 import json
+from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT
+ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -3,12 +3,14 @@
 What the page computes is checked against lib in tests/browser/test_explorables.py.
 """
 
+import base64
+
 import numpy as np
 import pytest
 import traitlets
 
 from lib import gradient_flow, story
-from lib.course import explorables
+from lib.course import explorables, precomputed
 
 CLASSES = [
     explorables.PulseExplorer,
@@ -88,3 +90,37 @@ def test_survival_data_is_chapter_4s_draw():
     np.testing.assert_array_equal(np.array(data["xs"]), xs[:, 0])
     np.testing.assert_array_equal(np.array(data["weight_ih"])[8:], rng.normal(size=(4, 3)))
     assert not np.any(np.array(data["weight_ih"])[:8])
+
+
+def test_precomputed_explorer_draws_every_combination():
+    calls = []
+
+    def render(a, b):
+        calls.append((a, b))
+        return f"<b>{a}-{b}</b>"
+
+    explorer = precomputed.precomputed_explorer(
+        {"a": [1, 2], "b": [0.5, 1.0, 1.5]}, render, initial={"b": 1.5}
+    )
+    assert calls == [(1, 0.5), (1, 1.0), (1, 1.5), (2, 0.5), (2, 1.0), (2, 1.5)]
+    assert explorer.index == [1, 2]  # a: the middle (len 2 // 2), b: as asked
+    assert explorer.axes[1] == {"name": "b", "labels": ["0.5", "1", "1.5"]}
+    assert explorer.views[5] == [{"html": "<b>2-1.5</b>"}]
+    assert precomputed.grid_size({"a": [1, 2], "b": [0.5, 1.0, 1.5]}) == 6
+    with pytest.raises(ValueError, match="not axes"):
+        precomputed.precomputed_explorer({"a": [1]}, render, initial={"c": 1})
+    with pytest.raises(ValueError, match="at least one value"):
+        precomputed.precomputed_explorer({"a": []}, render)
+
+
+def test_precomputed_figures_become_png_views():
+    import matplotlib.pyplot as plt
+
+    def render(scale):
+        fig, ax = plt.subplots(figsize=(2, 1))
+        ax.plot([0, scale])
+        return fig, f"scale {scale}"
+
+    explorer = precomputed.precomputed_explorer({"scale": [1.0, 2.0]}, render)
+    png, html = explorer.views[0]
+    assert base64.b64decode(png["png"]).startswith(b"\x89PNG") and html == {"html": "scale 1.0"}

@@ -32,16 +32,18 @@ export function range(model, name) {
   return { min, max };
 }
 
-// A labelled range input with its value beside it. onInput(value) on every move.
-export function slider(parent, { label, min, max, step, value, digits = 1, onInput, name = "" }) {
+// A labelled range input with its value beside it. onInput(value) on every move;
+// format(value) is the text shown (default: the number with `digits` decimals).
+export function slider(parent, { label, min, max, step, value, digits = 1, onInput, name = "", format = null }) {
   const id = `rnnx-${++uid}`;
+  const text = format || ((v) => fmt(v, digits));
   const input = tag("input", { type: "range", id, min, max, step, value, "data-name": name });
-  const output = tag("output", { for: id, "aria-hidden": "true" }, [fmt(Number(value), digits)]);
+  const output = tag("output", { for: id, "aria-hidden": "true" }, [text(Number(value))]);
   const row = tag("div", { class: "rnnx-slider" }, [tag("label", { for: id }, [label]), input, output]);
   parent.append(row);
   const show = (v) => {
-    output.textContent = fmt(v, digits);
-    input.setAttribute("aria-valuetext", fmt(v, digits));
+    output.textContent = text(v);
+    input.setAttribute("aria-valuetext", text(v));
   };
   show(Number(value));
   input.addEventListener("input", () => {
@@ -181,6 +183,8 @@ export const CSS = `
 .rnnx th, .rnnx td { padding: 2px 8px; text-align: right; }
 .rnnx th:first-child, .rnnx td:first-child { text-align: left; }
 .rnnx-scroll { max-width: 100%; overflow-x: auto; }
+.rnnx-view-image { display: block; max-width: 100%; height: auto; }
+.rnnx-view-html { max-width: 100%; overflow-x: auto; }
 `;
 
 // Prepare the view's root element: the shared CSS (once per page), the class, and the
