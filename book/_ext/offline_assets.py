@@ -113,12 +113,28 @@ def configure(app, config):
     config.nb_ipywidgets_js = {REQUIRE_ENTRY: {}, WIDGETS_CONFIG_ENTRY: {}, EMBED_ENTRY: {}}
 
 
-# pydata-sphinx-theme's template loads Font Awesome's SVG+JS kit (scripts/fontawesome.js,
-# 1.5 MB) on every page, though its stylesheet already draws every icon with Font Awesome's
-# web fonts. Removing the script from the built pages halves a chapter's weight.
-FONTAWESOME_KIT = re.compile(
-    r'<script[^>]*src="[^"]*_static/scripts/fontawesome\.js[^"]*"[^>]*></script>\s*'
-)
+# Fixes to the theme's own markup, applied to every built page (build-finished):
+PAGE_FIXES = [
+    # pydata-sphinx-theme's template loads Font Awesome's SVG+JS kit (1.5 MB) on every page,
+    # though its stylesheet already draws every icon with Font Awesome's web fonts.
+    (
+        re.compile(
+            r'<script[^>]*src="[^"]*_static/scripts/fontawesome\.js[^"]*"[^>]*></script>\s*'
+        ),
+        "",
+    ),
+    # The search button says "Search Ctrl+K" but is named "Search" (axe-core, serious:
+    # label-content-name-mismatch); without the aria-label its name is what it shows.
+    (
+        re.compile(r'(<button class="btn search-button-field[^"]*"[^>]*?) aria-label="Search"'),
+        r"\1",
+    ),
+    # The same for the folded code cells: "Show code cell source" named "Toggle hidden content".
+    (re.compile(r'<summary aria-label="Toggle hidden content">'), "<summary>"),
+    # docutils puts the bibliography's entries (role doc-biblioentry, deprecated in ARIA
+    # 1.2) in a role="list": axe-core (critical: aria-required-children) wants list items.
+    (re.compile(r'role="doc-biblioentry"'), 'role="listitem"'),
+]
 
 
 def add_page_scripts(app):
@@ -183,20 +199,22 @@ def choose_widget_host(app, pagename, templatename, context, doctree):
     scripts.append(_JavaScript(f"_static/{HOST_ENTRY}", defer="defer", priority=900))
 
 
-def drop_fontawesome_kit(outdir):
-    """Remove the Font Awesome script tag from every built page (see FONTAWESOME_KIT)."""
+def fix_pages(outdir):
+    """Apply PAGE_FIXES to every built page."""
     for page in Path(outdir).rglob("*.html"):
         text = page.read_text(encoding="utf-8")
-        lighter = FONTAWESOME_KIT.sub("", text)
-        if lighter != text:
-            page.write_text(lighter, encoding="utf-8")
+        fixed = text
+        for pattern, replacement in PAGE_FIXES:
+            fixed = pattern.sub(replacement, fixed)
+        if fixed != text:
+            page.write_text(fixed, encoding="utf-8")
 
 
 def copy_assets(app, exception):
     """Copy the vendored files into the built HTML (build-finished)."""
     if exception is not None or app.builder.format != "html":
         return
-    drop_fontawesome_kit(app.builder.outdir)
+    fix_pages(app.builder.outdir)
     static = Path(app.builder.outdir) / "_static"
     dest_root = static / TARGET
     dest_root.mkdir(parents=True, exist_ok=True)

@@ -35,11 +35,14 @@ const ACTIVATIONS = { tanh, relu };
 
 // weight @ x + bias, for x: [in], weight: out rows of [in], bias: [out] or null.
 export function affine(x, weight, bias = null) {
-  return weight.map((row, k) => {
+  const out = [];
+  for (let k = 0; k < weight.length; k++) {
+    const row = weight[k];
     let sum = bias ? bias[k] : 0;
     for (let j = 0; j < x.length; j++) sum += row[j] * x[j];
-    return sum;
-  });
+    out.push(sum);
+  }
+  return out;
 }
 
 // weight^T @ v: the gradient of v . (weight @ x) with respect to x.
@@ -141,7 +144,7 @@ export function lstmStepBackward(step, c, dhNext, dcNext, params, peephole = nul
   const dA_g = dcNew.map((v, k) => v * i[k] * (1 - g[k] * g[k]));
   let dc = mul(dcNew, f);
   if (peephole) dc = add(dc, add(mul(peephole[0], dA_i), mul(peephole[1], dA_f)));
-  return { dh: affineBack([...dA_i, ...dA_f, ...dA_g, ...dA_o], params.weightHh), dc };
+  return { dh: affineBack(dA_i.concat(dA_f, dA_g, dA_o), params.weightHh), dc };
 }
 
 // ------------------------------------------------------------------ GRU

@@ -9,9 +9,9 @@ const GATES = ["f", "i", "g", "o"]; // the order the chapter tells them in
 const TORCH_ORDER = ["i", "f", "g", "o"]; // the order of torch's stacked rows
 const GATE_TITLES = { f: "forget gate f", i: "input gate i", g: "candidate g", o: "output gate o" };
 const STATE_ROWS = [
-  ["c", "c_{t-1}: long-term view", ["mood", "budget"]],
-  ["h", "h_{t-1}: short-term view", ["mood", "budget"]],
-  ["x", "x_t: today", ["exam passed", "review from your boss", "time left"]],
+  ["c", ["mood", "budget"]],
+  ["h", ["mood", "budget"]],
+  ["x", ["exam passed", "review from your boss", "time left"]],
 ];
 
 // The story's weights in torch's layout (lib.story.torch_weights): each gate's 2 x 5
@@ -58,7 +58,7 @@ const copy = (p) => JSON.parse(JSON.stringify(p));
 // Every slider: [key, path into the parameters, label, range]. 55 in all.
 function sliderSpecs(limits) {
   const specs = [];
-  for (const [name, , labels] of STATE_ROWS) {
+  for (const [name, labels] of STATE_ROWS) {
     labels.forEach((label, k) => specs.push({ group: name, path: [name, k], label: `${name} ${label}`, range: limits.state }));
   }
   for (const gate of GATES) {
@@ -91,7 +91,7 @@ function drawCell(node, width, p, v, colors) {
     const ink = "#333";
     node.append(svg("text", { x: x(0), y: top + 12, class: "rnnx-label", "font-weight": "600" }, unit));
     node.append(svg("line", { x1: x(0.13), x2: x(0.93), y1: belt, y2: belt, stroke: colors.c, "stroke-width": 3 }));
-    node.append(svg("text", { x: x(0), y: belt - 4, class: "rnnx-tick" }, "c_{t\u22121}"));
+    node.append(svg("text", { x: x(0), y: belt - 4, class: "rnnx-tick" }, "c\u209c\u208b\u2081"));
     node.append(svg("text", { x: x(0), y: belt + 14, class: "rnnx-tick" }, fmt(p.c[u])));
     const valve = (gate, share, cy, value) => {
       const size = 26;
@@ -108,11 +108,11 @@ function drawCell(node, width, p, v, colors) {
     node.append(svg("line", { x1: x(0.47), x2: x(0.47), y1: belt + 8, y2: belt + 40, stroke: colors.g, "stroke-width": 2 }));
     valve("i", 0.47, belt + 40, v.i[u]);
     node.append(svg("text", { x: x(0.47) - 18, y: belt + 44, "text-anchor": "end", class: "rnnx-tick" }, `g ${signed(v.g[u])}`));
-    node.append(svg("text", { x: x(0.6), y: belt - 4, class: "rnnx-tick" }, "c_t"));
+    node.append(svg("text", { x: x(0.6), y: belt - 4, class: "rnnx-tick" }, "c\u209c"));
     node.append(svg("text", { x: x(0.6), y: belt + 14, class: "rnnx-tick" }, fmt(v.c[u])));
     valve("o", 0.8, belt, v.o[u]);
     node.append(svg("text", { x: x(0.72), y: belt + 30, "text-anchor": "middle", class: "rnnx-tick" }, "tanh"));
-    node.append(svg("text", { x: x(1), y: belt - 4, "text-anchor": "end", class: "rnnx-tick" }, "h_t"));
+    node.append(svg("text", { x: x(1), y: belt - 4, "text-anchor": "end", class: "rnnx-tick" }, "h\u209c"));
     node.append(svg("text", { x: x(1), y: belt + 14, "text-anchor": "end", class: "rnnx-tick", "font-weight": "600" }, fmt(v.h[u])));
   });
 }
@@ -157,7 +157,7 @@ function render({ model, el }) {
     root.append(details);
     groups[key] = body;
   };
-  addGroup("state", "Inputs: c_{t\u22121}, h_{t\u22121} and x_t", true);
+  addGroup("state", "Inputs: c\u209c\u208b\u2081, h\u209c\u208b\u2081 and x\u209c", true);
   for (const gate of GATES) addGroup(gate, `Weights and biases of the ${GATE_TITLES[gate]}`, false);
 
   const sliders = sliderSpecs(limits).map((spec) => {

@@ -158,7 +158,7 @@ export const CSS = `
 .rnnx * { box-sizing: border-box; }
 .rnnx-controls { display: grid; gap: 0.25rem 1rem;
   grid-template-columns: repeat(auto-fill, minmax(15rem, 1fr)); margin-bottom: 0.5rem; }
-.rnnx-slider { display: grid; grid-template-columns: minmax(6rem, 1fr) minmax(6rem, 9rem) 3.2rem;
+.rnnx-slider { display: grid; grid-template-columns: minmax(6rem, 1fr) minmax(6rem, 9rem) 3.6rem;
   align-items: center; gap: 0.4rem; min-height: 2.2rem; }
 .rnnx-slider label { font-size: 13px; }
 .rnnx-slider input[type=range] { width: 100%; height: 2rem; margin: 0; accent-color: #0072B2; }
