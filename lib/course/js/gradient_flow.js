@@ -5,7 +5,7 @@
 import {
   gruStep, gruStepBackward, lstmStep, lstmStepBackward, rnnStep, rnnStepBackward,
 } from "./cells.js";
-import { axes, choice, figure, mount, path, range, scale, slider, svg, tag, timed } from "./ui.js";
+import { axes, choice, figure, follow, mount, path, range, scale, slider, tag, timed } from "./ui.js";
 
 const GATES = { rnn: 1, lstm: 4, gru: 3 };
 const NAMES = { rnn: "RNN", lstm: "LSTM", gru: "GRU" };
@@ -124,18 +124,9 @@ function render({ model, el }) {
   const keep = slider(controls, { label: "keep-gate bias (LSTM f, GRU z)", ...range(model, "keep_bias"), step: 0.1, value: model.get("keep_bias"), digits: 1, onInput: set("keep_bias"), name: "keep_bias" });
   keep.row = keep.input.parentElement;
   root.append(note);
-  model.on("change:kind", () => {
-    kindChoice.set(model.get("kind"));
-    update();
-  });
-  model.on("change:weight_scale", () => {
-    scaleSlider.set(model.get("weight_scale"));
-    update();
-  });
-  model.on("change:keep_bias", () => {
-    keep.set(model.get("keep_bias"));
-    update();
-  });
+  follow(model, "kind", kindChoice, update);
+  follow(model, "weight_scale", scaleSlider, update);
+  follow(model, "keep_bias", keep, update);
   update();
 }
 

@@ -3,7 +3,7 @@
 // The update gate's bias b_z sets z = sigma(b_z) (its weights are 0); the candidate follows
 // the input. Computed in the page with cells.js's gruStep, in either convention for z.
 import { gruStep, sigmoid } from "./cells.js";
-import { axes, choice, figure, fmt, mount, path, range, scale, slider, svg, tag, timed } from "./ui.js";
+import { axes, choice, figure, fmt, follow, mount, path, range, scale, slider, svg, tag, timed } from "./ui.js";
 
 // The GRU's parameters: W_ih's candidate rows from Python, b_z on the update gate's rows.
 export function survivalParams(data, bZ) {
@@ -91,9 +91,9 @@ function render({ model, el }) {
     onChange: (v) => set("z_keeps_old")(v === "z"),
   });
   root.append(note);
-  model.on("change:b_z", () => { bias.set(model.get("b_z")); update(); });
-  model.on("change:steps", () => { steps.set(model.get("steps")); update(); });
-  model.on("change:z_keeps_old", () => { convention.set(model.get("z_keeps_old") ? "z" : "1-z"); update(); });
+  follow(model, "b_z", bias, update);
+  follow(model, "steps", steps, update);
+  follow(model, "z_keeps_old", convention, update, (keeps) => (keeps ? "z" : "1-z"));
   update();
 }
 

@@ -2,7 +2,7 @@
 // computed in the page with cells.js's lstmStep. Each gate reads the input x_t through a
 // weight and has a bias (recurrent weights 0, so each gate's trace follows the input).
 import { lstmStep } from "./cells.js";
-import { axes, figure, fmt, mount, path, range, scale, slider, svg, tag, timed } from "./ui.js";
+import { axes, figure, fmt, follow, mount, path, range, scale, slider, svg, tag, timed } from "./ui.js";
 
 const GATES = ["i", "f", "g", "o"]; // torch's order
 const TITLES = { i: "input gate i", f: "forget gate f", g: "candidate g", o: "output gate o", c: "cell state c", h: "hidden state h" };
@@ -52,10 +52,16 @@ function render({ model, el }) {
         const xTicks = xs.map((_, t) => [t + 1, String(t + 1)]).filter(([t]) => t % 2 === 1);
         axes(node, { ...box, yTicks: [[lo, fmt(lo, 1)], [0, "0"], [hi, fmt(hi, 1)]].filter((v, k, a) => a.findIndex((w) => w[0] === v[0]) === k), y, xTicks, x, xLabel: "step t" });
         xs.forEach((v, t) => v !== 0 && node.append(svg("rect", { x: x(t + 1) - 3, width: 6, y: box.top, height: box.bottom - box.top, fill: "#000", opacity: 0.06 })));
+        const clip = (v) => y(Math.max(lo, Math.min(hi, v)));
         keys.forEach((key, k) => {
-          node.append(path(traces.map((s, t) => [x(t + 1), y(Math.max(lo, Math.min(hi, s[key])))]), { stroke: colors[key], "stroke-width": 2.2, "stroke-dasharray": k % 2 ? "5 3" : "none" }));
-          const last = traces[traces.length - 1][key];
-          node.append(svg("text", { x: box.right + 4, y: y(Math.max(lo, Math.min(hi, last))) + 4 + (k - 1) * 3, class: "rnnx-tick" }, `${key} ${fmt(last)}`));
+          node.append(path(traces.map((s, t) => [x(t + 1), clip(s[key])]), { stroke: colors[key], "stroke-width": 2.2, "stroke-dasharray": k % 2 ? "5 3" : "none" }));
+        });
+        // each line's last value at its end, moved apart where lines end close together
+        const ends = keys.map((key) => ({ key, value: traces[traces.length - 1][key] }))
+          .map((end) => ({ ...end, at: clip(end.value) + 4 })).sort((a, b) => a.at - b.at);
+        ends.forEach((end, k) => {
+          if (k > 0) end.at = Math.max(end.at, ends[k - 1].at + 12);
+          node.append(svg("text", { x: box.right + 4, y: end.at, class: "rnnx-tick" }, `${end.key} ${fmt(end.value)}`));
         });
         node.dataset.values = JSON.stringify(traces.map((s) => keys.map((k) => s[k])));
       },
@@ -88,10 +94,7 @@ function render({ model, el }) {
           model.save_changes();
         },
       });
-      model.on(`change:${name}`, () => {
-        sliders[name].set(model.get(name));
-        update();
-      });
+      follow(model, name, sliders[name], update);
     }
   }
   model.on("change:xs", update);

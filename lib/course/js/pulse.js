@@ -1,7 +1,7 @@
 // Chapter 1: a pulse fading through a one-unit RNN, computed in the page.
 // h_t = act(w_ih x_t + w_hh h_{t-1}), h_0 = 0, x_1 = pulse and x_t = 0 afterwards.
 import { rnnStep } from "./cells.js";
-import { axes, choice, figure, fmt, mount, path, range, scale, slider, svg, tag, timed } from "./ui.js";
+import { axes, choice, figure, fmt, follow, mount, path, range, scale, slider, svg, tag, timed } from "./ui.js";
 
 // The hidden states h_1 .. h_T that one pulse leaves behind (lib.plots.pulse_response).
 export function pulseResponse(wHh, wIh, pulse, steps, nonlinearity) {
@@ -87,16 +87,8 @@ function render({ model, el }) {
     options: [["tanh", "tanh"], ["relu", "relu"]], onChange: set("nonlinearity"),
   });
   root.append(note);
-  for (const name of Object.keys(sliders)) {
-    model.on(`change:${name}`, () => {
-      sliders[name].set(model.get(name));
-      update();
-    });
-  }
-  model.on("change:nonlinearity", () => {
-    act.set(model.get("nonlinearity"));
-    update();
-  });
+  for (const [name, control] of Object.entries(sliders)) follow(model, name, control, update);
+  follow(model, "nonlinearity", act, update);
   update();
 }
 

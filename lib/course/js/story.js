@@ -8,6 +8,7 @@ const CONCAT = ["h mood", "h budget", "x exam", "x review", "x time"];
 const GATES = ["f", "i", "g", "o"]; // the order the chapter tells them in
 const TORCH_ORDER = ["i", "f", "g", "o"]; // the order of torch's stacked rows
 const GATE_TITLES = { f: "forget gate f", i: "input gate i", g: "candidate g", o: "output gate o" };
+const ROW_NAMES = { f: "forget gate", i: "input gate", g: "candidate", o: "output gate", c: "cell state", h: "hidden state" };
 const STATE_ROWS = [
   ["c", ["mood", "budget"]],
   ["h", ["mood", "budget"]],
@@ -175,19 +176,23 @@ function render({ model, el }) {
     return { spec, control };
   });
 
+  const rows = Object.fromEntries(
+    ["f", "i", "g", "o", "c", "h"].map((key) => {
+      const cells = UNITS.map(() => tag("td"));
+      return [key, tag("tr", { "data-key": key }, [tag("th", { scope: "row" }, [`${key} (${ROW_NAMES[key]})`]), ...cells])];
+    }),
+  );
+  table.append(
+    tag("thead", {}, [tag("tr", {}, [tag("th", { scope: "col" }, ["step values"]), ...UNITS.map((u) => tag("th", { scope: "col" }, [u]))])]),
+    tag("tbody", {}, Object.values(rows)),
+  );
+
   const update = timed(root, () => {
     const p = model.get("params");
     values = storyStep(p);
-    const rows = ["f", "i", "g", "o", "c", "h"].map((key) =>
-      tag("tr", { "data-key": key }, [
-        tag("th", { scope: "row" }, [`${key} (${{ f: "forget gate", i: "input gate", g: "candidate", o: "output gate", c: "cell state", h: "hidden state" }[key]})`]),
-        ...values[key].map((value) => tag("td", {}, [fmt(value, 3)])),
-      ]),
-    );
-    table.replaceChildren(
-      tag("thead", {}, [tag("tr", {}, [tag("th", { scope: "col" }, ["step values"]), ...UNITS.map((u) => tag("th", { scope: "col" }, [u]))])]),
-      tag("tbody", {}, rows),
-    );
+    for (const [key, row] of Object.entries(rows)) {
+      values[key].forEach((value, u) => (row.cells[u + 1].textContent = fmt(value, 3)));
+    }
     sentence.textContent = storySentence(values);
     const limit = values.c.map((c) => tanh(Math.abs(c)));
     ceiling.textContent =
@@ -195,7 +200,10 @@ function render({ model, el }) {
       `To reach 0.9 a unit needs |c_t| \u2265 artanh(0.9) = 1.472` +
       (values.c.some((c) => Math.abs(c) >= 1.4722) ? "." : ": no unit has it now, so no output gate can give 0.9.");
     chart.redraw();
-    for (const { spec, control } of sliders) control.set(read(p, spec.path));
+    for (const { spec, control } of sliders) {
+      const value = read(p, spec.path);
+      if (Number(control.input.value) !== value) control.set(value); // a preset, reset or Python
+    }
   });
 
   model.on("change:params", update);

@@ -59,6 +59,15 @@ export function slider(parent, { label, min, max, step, value, digits = 1, onInp
   };
 }
 
+// Keep a control in step with trait `name` (changed by the page, Python or a preset), and
+// redraw: the one path from any change to the figure.
+export function follow(model, name, control, update, toControl = (v) => v) {
+  model.on(`change:${name}`, () => {
+    control.set(toControl(model.get(name)));
+    update();
+  });
+}
+
 // A group of radio buttons: options [[value, text], ...]. onChange(value).
 export function choice(parent, { label, options, value, onChange, name = "" }) {
   const group = `rnnx-${++uid}`;
