@@ -38,19 +38,21 @@ function render({ model, el }) {
   root.append(controls);
   let traces = [];
 
-  const panel = (keys, lo, hi, height) =>
+  // keys: the traces drawn; bounds(): [lo, hi] of the value axis when drawn
+  const panel = (keys, bounds, height) =>
     figure(root, {
       height,
       describe: () =>
         `Line chart over ${traces.length} steps of ${keys.map((k) => TITLES[k]).join(", ")}: ` +
         keys.map((k) => `${k} ends at ${fmt(traces[traces.length - 1][k])}`).join(", ") + ".",
       draw: (node, width) => {
+        const [lo, hi] = bounds();
         const xs = model.get("xs");
         const box = { left: 40, right: width - 56, top: 18, bottom: height - 34 };
         const x = scale(1, xs.length, box.left, box.right);
         const y = scale(lo, hi, box.bottom, box.top);
         const xTicks = xs.map((_, t) => [t + 1, String(t + 1)]).filter(([t]) => t % 2 === 1);
-        axes(node, { ...box, yTicks: [[lo, fmt(lo, 1)], [0, "0"], [hi, fmt(hi, 1)]].filter((v, k, a) => a.findIndex((w) => w[0] === v[0]) === k), y, xTicks, x, xLabel: "step t" });
+        axes(node, { ...box, yTicks: [...new Set([lo, 0, hi])].map((v) => [v, fmt(v, 1)]), y, xTicks, x, xLabel: "step t" });
         xs.forEach((v, t) => v !== 0 && node.append(svg("rect", { x: x(t + 1) - 3, width: 6, y: box.top, height: box.bottom - box.top, fill: "#000", opacity: 0.06 })));
         const clip = (v) => y(Math.max(lo, Math.min(hi, v)));
         keys.forEach((key, k) => {
@@ -68,9 +70,10 @@ function render({ model, el }) {
     });
 
   root.append(tag("p", { class: "rnnx-note" }, ["Gates (0 = shut, 1 = open); shaded steps carry an input x_t \u2260 0:"]));
-  const gatesChart = panel(["i", "f", "o"], 0, 1, 170);
+  const gatesChart = panel(["i", "f", "o"], () => [0, 1], 170);
   root.append(tag("p", { class: "rnnx-note" }, ["The cell state c (the belt) and the hidden state h:"]));
-  const stateChart = panel(["c", "h"], -2, 2, 170);
+  const reach = () => Math.max(2, ...traces.map((s) => Math.ceil(Math.abs(s.c)))); // c is unbounded
+  const stateChart = panel(["c", "h"], () => [-reach(), reach()], 170);
   root.append(note);
 
   const update = timed(root, () => {

@@ -1,7 +1,7 @@
 // Chapter 1: a pulse fading through a one-unit RNN, computed in the page.
 // h_t = act(w_ih x_t + w_hh h_{t-1}), h_0 = 0, x_1 = pulse and x_t = 0 afterwards.
 import { rnnStep } from "./cells.js";
-import { axes, choice, figure, fmt, follow, mount, path, range, scale, slider, svg, tag, timed } from "./ui.js";
+import { axes, choice, figure, fmt, follow, mount, path, range, scale, short, slider, svg, tag, timed } from "./ui.js";
 
 // The hidden states h_1 .. h_T that one pulse leaves behind (lib.plots.pulse_response).
 export function pulseResponse(wHh, wIh, pulse, steps, nonlinearity) {
@@ -36,18 +36,18 @@ function render({ model, el }) {
       const p = current();
       return `Line chart of the hidden state h_t over ${p.steps} steps of a one-unit ${p.nonlinearity} RNN ` +
         `with w_hh = ${fmt(p.wHh)}, w_ih = ${fmt(p.wIh)} and a pulse of ${fmt(p.pulse)} at step 1: ` +
-        `h_1 = ${fmt(hs[0], 3)}, h_${p.steps} = ${fmt(hs[hs.length - 1], 3)}.`;
+        `h_1 = ${short(hs[0])}, h_${p.steps} = ${short(hs[hs.length - 1])}.`;
     },
     draw: (node, width) => {
       const p = current();
-      const top = Math.max(2, p.pulse, ...hs.map(Math.abs));
-      const bottom = Math.min(0, -Math.max(...hs.map((v) => -v)));
-      const [lo, hi] = [Math.min(-0.3, bottom * 1.1), Math.min(top * 1.1, 20)];
-      const box = { left: 44, right: width - 10, top: 22, bottom: 240 - 40 };
+      const hi = 1.1 * Math.max(1, p.pulse, ...hs); // relu can grow without bound: follow it
+      const lo = Math.min(-0.3, 1.1 * Math.min(...hs));
+      const box = { left: 52, right: width - 10, top: 22, bottom: 240 - 40 };
       const x = scale(0.5, p.steps + 0.5, box.left, box.right);
       const y = scale(lo, hi, box.bottom, box.top);
       const clip = (v) => Math.max(box.top, Math.min(box.bottom, y(v)));
-      const ticks = [lo, 0, hi / 2, hi].map((v) => [v, fmt(v, 1)]);
+      const label = (v) => (hi >= 1000 ? v.toExponential(1) : v.toFixed(1)).replace("-", "\u2212");
+      const ticks = [0, hi / 2, hi].concat(lo < -0.15 * hi ? [lo] : []).map((v) => [v, label(v)]);
       const every = Math.ceil(p.steps / Math.max(2, Math.floor((box.right - box.left) / 40)));
       const xTicks = [];
       for (let t = 1; t <= p.steps; t += every) xTicks.push([t, String(t)]);
@@ -67,8 +67,8 @@ function render({ model, el }) {
     const p = current();
     hs = pulseResponse(p.wHh, p.wIh, p.pulse, p.steps, p.nonlinearity);
     const kept = Math.abs(hs[0]) > 1e-12 ? Math.abs(hs[hs.length - 1]) / Math.abs(hs[0]) : 0;
-    note.textContent = `h_1 = ${fmt(hs[0], 3)}, h_${p.steps} = ${fmt(hs[hs.length - 1], 3)}: ` +
-      `after ${p.steps} steps h keeps ${(100 * kept).toFixed(0)}% of h_1.`;
+    note.textContent = `h_1 = ${short(hs[0])}, h_${p.steps} = ${short(hs[hs.length - 1])}: after ${p.steps} steps ` +
+      (kept <= 1.5 ? `h keeps ${(100 * kept).toFixed(0)}% of h_1.` : `h has grown to ${short(kept)} times h_1.`);
     chart.redraw();
   });
 

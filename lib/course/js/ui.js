@@ -26,6 +26,12 @@ export function fmt(value, digits = 2) {
   return value.toFixed(digits).replace("-", "\u2212");
 }
 
+// A number of any size in a few characters: 3 decimals, or 3 significant digits with an
+// exponent once it is large (a relu state that explodes).
+export function short(value) {
+  return (Math.abs(value) >= 1000 ? value.toExponential(2) : value.toFixed(3)).replace("-", "\u2212");
+}
+
 // {min, max} of a numeric trait, as the Python class declared it (the limits trait).
 export function range(model, name) {
   const [min, max] = model.get("limits")[name];
