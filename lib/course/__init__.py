@@ -1,4 +1,21 @@
-"""The book's presentation code: figures, widgets, the story and the explorables.
+"""The course's presentation: figures, diagrams, widgets, the boss-raise story and the
+chapter experiments. It builds on the network library (``lib``) and is never imported
+by it: ``import lib`` needs NumPy only, ``lib.course`` adds matplotlib and anywidget.
 
-The core network library (``lib``) never imports this package.
+One module per chapter topic:
+
+- ``style``: one colour per gate and per model, used by every figure;
+- ``diagrams``: the cells and sequences drawn in code (a package, one module a family);
+- ``memory``: chapter 1's pulse, forecast and memory-span figures;
+- ``gradient_flow`` (experiment) and ``gradient_plots`` (figures): chapter 2;
+- ``story``: chapter 3's story, the numbers (its explorer is in ``explorables``);
+- ``comparison``: fair comparisons of RNN, LSTM and GRU (chapters 4 and 5);
+- ``bidirectional``: chapter 6's reading figures;
+- ``explorables``: widgets that compute in the page (anywidget traits plus the ES modules
+  in ``js/``, with ``js/cells.js``, the JavaScript twin of ``lib.functional``);
+- ``precomputed``: sliders over views drawn in advance, for what only Python computes;
+- ``animations``: animations for the pages.
+
+Import the modules themselves (``from lib.course import story``): this package imports
+none of them, so each costs only what it needs.
 """

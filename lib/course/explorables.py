@@ -21,10 +21,11 @@ import anywidget
 import numpy
 import traitlets
 
-from .. import gradient_flow
-from ..backend import to_numpy
-from ..story import PRESET, story_step
-from ..style import GATE_COLORS, MODEL_COLORS
+from lib.backend import to_numpy
+
+from . import gradient_flow
+from .story import PRESET, story_step
+from .style import GATE_COLORS, MODEL_COLORS
 
 JS = Path(__file__).resolve().parent / "js"
 
@@ -62,7 +63,7 @@ def _collect(name, seen):
 
 
 def palette():
-    """The colours the explorables draw with: lib.style's, one per gate and model."""
+    """The colours the explorables draw with: lib.course.style's, one per gate and model."""
     return {**GATE_COLORS, **{f"model_{k}": v for k, v in MODEL_COLORS.items()}}
 
 
@@ -103,7 +104,7 @@ class PulseExplorer(Explorable):
     """Chapter 1: one pulse fading through a one-unit RNN over T steps.
 
     h_t = act(w_ih x_t + w_hh h_{t-1}), h_0 = 0, x_1 = pulse, x_t = 0 afterwards (the
-    same numbers as ``lib.plots.pulse_response`` for tanh).
+    same numbers as ``lib.course.memory.pulse_response`` for tanh).
     """
 
     _esm = module_source("pulse.js")
@@ -145,9 +146,9 @@ def _lists(value):
 class StoryExplorer(Explorable):
     """Chapter 3: the boss-raise story with all 55 numbers as sliders.
 
-    params: the story's numbers as in ``lib.story.StoryPreset`` (c, h, x, W_f ... b_o);
+    params: the story's numbers as in ``lib.course.story.StoryPreset`` (c, h, x, W_f ... b_o);
     the page recomputes the gates, the new state, the diagram and the sentence with
-    cells.js on every move; ``explorer.values`` is ``lib.story.story_step`` of the same.
+    cells.js on every move; ``explorer.values`` is ``lib.course.story.story_step`` of the same.
     """
 
     _esm = module_source("story.js")
@@ -166,14 +167,14 @@ class StoryExplorer(Explorable):
 
     @property
     def values(self):
-        """``lib.story.story_step`` on the current parameters: LSTMStep(i, f, g, o, c, h)."""
+        """``lib.course.story.story_step`` on the current parameters: LSTMStep(i, f, g, o, c, h)."""
         return story_step(PRESET.replace(**self.params))
 
 
 class GradientFlowExplorer(Explorable):
     """Chapter 2: the gradient's norm against distance, a product of Jacobians in the page.
 
-    The same numbers as ``lib.gradient_flow.gradient_flow(kind, weight_scale=...,
+    The same numbers as ``lib.course.gradient_flow.gradient_flow(kind, weight_scale=...,
     keep_bias=...)`` with its defaults (hidden 32, 40 steps after 20 of burn-in, batch
     8, seed 0): the page gets each model's weights (W_hh's orthogonal blocks unscaled),
     the inputs and the loss direction, and walks back through the steps with cells.js.

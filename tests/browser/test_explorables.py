@@ -18,8 +18,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lib import functional, gradient_flow, plots, story
-from lib.course import explorables
+from lib import functional
+from lib.course import explorables, gradient_flow, memory, story
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "_build" / "screenshots"
@@ -155,7 +155,7 @@ def test_pulse_equals_lib(visits, timings):
     for held, choices, shown in explore(visits, timings, "pulse", seed=1):
         steps = int(held["steps"])
         if choices["nonlinearity"] == "tanh":
-            _, expected = plots.pulse_response(
+            _, expected = memory.pulse_response(
                 held["w_hh"], held["pulse"], steps, input_weight=held["w_ih"]
             )
         else:

@@ -1,5 +1,5 @@
 // Chapter 2: how far back a gradient reaches, as a product of Jacobians computed in the
-// page (the twin of lib.gradient_flow.gradient_flow). The loss is u . h_T; walking back one
+// page (the twin of lib.course.gradient_flow.gradient_flow). The loss is u . h_T; walking back one
 // step at a time, dL/dh_{t-1} = (dh_t/dh_{t-1})^T dL/dh_t, and the curve is the mean over
 // the batch of ||dL/dh_{T-k}|| against the distance k.
 import {
@@ -10,7 +10,7 @@ import { axes, choice, figure, follow, mount, path, range, scale, slider, tag, t
 const GATES = { rnn: 1, lstm: 4, gru: 3 };
 const NAMES = { rnn: "RNN", lstm: "LSTM", gru: "GRU" };
 
-// The model of lib.gradient_flow.make_model: every gate block of W_hh is weightScale
+// The model of lib.course.gradient_flow.make_model: every gate block of W_hh is weightScale
 // times the orthogonal matrix q of that block; keepBias (LSTM f, GRU z) replaces that
 // gate's b_ih and zeroes its b_hh, as lib.set_keep_gate_bias does.
 export function flowParams(weights, weightScale, keepBias) {
@@ -37,7 +37,7 @@ function norm(v) {
   return Math.sqrt(sum);
 }
 
-// Mean over the batch of ||dL/dh_{T-k}|| for k = 0 .. seqLen (lib.gradient_flow's numbers).
+// Mean over the batch of ||dL/dh_{T-k}|| for k = 0 .. seqLen (lib.course.gradient_flow's numbers).
 export function gradientFlow(kind, weights, xs, direction, weightScale, keepBias, seqLen) {
   const params = flowParams(weights, weightScale, kind === "rnn" ? null : keepBias);
   const steps = xs.length;

@@ -3,7 +3,7 @@
 import { rnnStep } from "./cells.js";
 import { axes, choice, figure, fmt, follow, mount, path, range, scale, short, slider, svg, tag, timed } from "./ui.js";
 
-// The hidden states h_1 .. h_T that one pulse leaves behind (lib.plots.pulse_response).
+// The hidden states h_1 .. h_T that one pulse leaves behind (lib.course.memory.pulse_response).
 export function pulseResponse(wHh, wIh, pulse, steps, nonlinearity) {
   const params = { weightIh: [[wIh]], weightHh: [[wHh]] };
   let h = [0];

@@ -1,5 +1,5 @@
 // Chapter 3: the boss-raise story, every one of its 55 numbers a slider, computed in the
-// page with cells.js's lstmStep (the twin of lib.story.story_step).
+// page with cells.js's lstmStep (the twin of lib.course.story.story_step).
 import { lstmStep, tanh } from "./cells.js";
 import { button, figure, fmt, mount, svg, slider, tag, timed } from "./ui.js";
 
@@ -15,7 +15,7 @@ const STATE_ROWS = [
   ["x", ["exam passed", "review from your boss", "time left"]],
 ];
 
-// The story's weights in torch's layout (lib.story.torch_weights): each gate's 2 x 5
+// The story's weights in torch's layout (lib.course.story.torch_weights): each gate's 2 x 5
 // matrix acts on [h mood, h budget, x exam, x review, x time]; the bias is all in biasIh.
 export function torchWeights(p) {
   const rows = TORCH_ORDER.flatMap((gate) => p[`W_${gate}`]);
@@ -41,7 +41,7 @@ export function raiseLikelihood(values) {
   return Math.min(Math.max(mean, 0), 1);
 }
 
-// The step told in the story's words (lib.story.story_sentence, character for character).
+// The step told in the story's words (lib.course.story.story_sentence, character for character).
 export function storySentence(v) {
   return (
     `You keep ${pct(v.f[0])} of your old mood and ${pct(v.f[1])} of your old budget; ` +

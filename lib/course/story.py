@@ -9,9 +9,6 @@ own boss gave you an ugly review (-1), and there is enough time left in the quar
     story_sentence(values)                     # "You keep 0% of your old mood and ..."
     story_step(b_f=(4.0, 4.0))                 # the same day with a forget-gate bias of 4
 
-Chapter 3 shows it live with ``lib.course.explorables.StoryExplorer`` (every one of the
-55 numbers a slider, computed in the page by the JavaScript twin of ``lstm_step``).
-
 The weights of article 000's figures are not available, so the preset publishes weights
 of our own (``PRESET``) that reproduce the story's forget gate [0, 0] and new cell state
 [1, 1]. Its last number cannot be reproduced: with c_t = [1, 1] the new hidden state is
@@ -27,8 +24,9 @@ from __future__ import annotations
 import dataclasses
 import math
 
-from . import backend
-from .functional import LSTMStep, lstm_step
+from lib import backend
+from lib.functional import LSTMStep, lstm_step
+
 from .style import GATE_NAMES
 
 UNITS = ("mood", "budget")

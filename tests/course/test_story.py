@@ -1,4 +1,4 @@
-"""The boss-raise story (lib.story): the preset reproduces what it can of article 000."""
+"""The boss-raise story (lib.course.story): the preset reproduces what it can of article 000."""
 
 import math
 
@@ -6,7 +6,7 @@ import matplotlib
 import numpy as np
 import pytest
 
-from lib import story
+from lib.course import story
 
 matplotlib.use("Agg")
 
@@ -94,7 +94,7 @@ def test_unknown_field_is_refused():
 
 
 def test_printed_story_numbers_do_not_drift():
-    # the chapter prints this table in a # NBVAL_CHECK_OUTPUT cell; it is checked here too,
+    # the chapter prints this table in a cell tagged nbval-check-output; it is checked here too,
     # because nbval compares outputs only for cells whose stored outputs exist
     assert story.story_table(story.story_step()) == "\n".join(
         [

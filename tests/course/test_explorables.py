@@ -9,8 +9,7 @@ import numpy as np
 import pytest
 import traitlets
 
-from lib import gradient_flow, story
-from lib.course import explorables, precomputed
+from lib.course import explorables, gradient_flow, precomputed, story
 
 CLASSES = [
     explorables.PulseExplorer,
