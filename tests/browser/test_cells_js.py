@@ -183,25 +183,11 @@ def test_lstm_step_equals_lib(cells, peephole):
 
 
 def lib_gru_step(case, h, switches, dtype=float):
-    """lib.functional.gru_step in the variant that the twin's two switches name.
-
-    lib offers "pytorch" (reset after the product, z keeps the old state) and "cho"
-    (reset before, 1 - z keeps it). The other two combinations follow from these with the
-    update gate flipped: negating its rows of the weights and biases turns z into
-    sigma(-a) = 1 - z, which swaps the roles of z and 1 - z and nothing else.
-    """
-    reset_after, z_keeps_old = switches["resetAfterProduct"], switches["zKeepsOld"]
-    convention = "pytorch" if reset_after else "cho"
-    params = lib_params(case, dtype)
-    flip = z_keeps_old != (convention == "pytorch")
-    if flip:
-        size = h.size
-        for name in params:
-            params[name] = params[name].copy()
-            params[name][size : 2 * size] *= -1
+    """lib.functional.gru_step in the variant that the twin's two switches name."""
+    reset = "after" if switches["resetAfterProduct"] else "before"
+    keep = "z" if switches["zKeepsOld"] else "1-z"
     x = case["x"][None].astype(dtype)
-    out = functional.gru_step(x, h[None], **params, convention=convention)
-    return out._replace(z=1 - out.z) if flip else out
+    return functional.gru_step(x, h[None], **lib_params(case, dtype), reset=reset, keep=keep)
 
 
 @pytest.mark.parametrize(

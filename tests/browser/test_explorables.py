@@ -251,15 +251,13 @@ def test_gru_survival_equals_lib(visits, timings):
     for held, choices, shown in explore(visits, timings, "gru-survival", seed=5):
         bias = np.zeros(3 * hidden)
         bias[hidden : 2 * hidden] = held["b_z"]
-        # with W_hh = 0 the reset gate acts on nothing, so lib's "cho" convention differs
-        # from "pytorch" only in which of z and 1 - z keeps the old state
-        convention = "pytorch" if choices["z_keeps_old"] == "z" else "cho"
+        keep = "z" if choices["z_keeps_old"] == "z" else "1-z"
         runs = []
         for start in (1.0, -1.0):
             h, trace = np.full((1, hidden), start), [np.full(hidden, start)]
             for x in np.array(data["xs"])[: int(held["steps"])]:
                 h = functional.gru_step(
-                    x[None], h, w_ih, np.zeros((3 * hidden, hidden)), bias, convention=convention
+                    x[None], h, w_ih, np.zeros((3 * hidden, hidden)), bias, keep=keep
                 ).h
                 trace.append(h[0])
             runs.append(np.array(trace))

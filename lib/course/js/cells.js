@@ -153,8 +153,9 @@ export function lstmStepBackward(step, c, dhNext, dcNext, params, peephole = nul
 //   resetAfterProduct (default true, PyTorch and cuDNN): the reset gate acts after the
 //     recurrent product, n = tanh(W_in x + b_in + r * (W_hn h + b_hn)); false (Cho et
 //     al. 2014 eq. 7): before it, n = tanh(W_in x + b_in + W_hn (r * h) + b_hn).
-//   zKeepsOld (default true, PyTorch and Cho et al.): h' = (1 - z) * n + z * h; false
-//   (Chung et al. 2014, colah's post): h' = z * n + (1 - z) * h.
+//   zKeepsOld (default true, PyTorch and Cho et al.; lib's keep="z"): h' = z * h + (1 - z) * n;
+//   false (Chung et al. 2014, colah's post; keep="1-z"): h' = (1 - z) * h + z * n.
+// (lib.functional.gru_step names the same two switches reset="after"/"before" and keep.)
 //   r = sigma(W_ir x + b_ir + W_hr h + b_hr)          reset gate
 //   z = sigma(W_iz x + b_iz + W_hz h + b_hz)          update gate
 // Returns {r, z, n, h}.
@@ -168,8 +169,8 @@ export function gruStep(x, h, params, { resetAfterProduct = true, zKeepsOld = tr
   const n = resetAfterProduct
     ? add(giN, mul(r, affine(h, wHn, bHn))).map(tanh)
     : add(giN, affine(mul(r, h), wHn, bHn)).map(tanh);
-  const keep = zKeepsOld ? z : z.map((v) => 1 - v); // the share of the old state kept
-  return { r, z, n, h: n.map((v, k) => (1 - keep[k]) * v + keep[k] * h[k]) };
+  const kept = zKeepsOld ? z : z.map((v) => 1 - v); // the share of the old state kept
+  return { r, z, n, h: h.map((v, k) => kept[k] * v + (1 - kept[k]) * n[k]) };
 }
 
 // dL/dh from dL/dh' through one GRU step that started at h (same switches as gruStep).
