@@ -26,7 +26,9 @@ GRADE_ARGS ?=
 # (Sphinx would otherwise skip an unchanged page and its warnings). Notebooks that ran
 # cleanly still come from the execution cache; a failed one is executed again.
 JB_BUILD := $(BIN)/jupyter-book build . -W -n --keep-going --all
-LIB_SOURCES := $(wildcard lib/*.py lib/course/*.py lib/course/js/*.js)
+LIB_SOURCES := $(wildcard lib/*.py lib/course/*.py lib/course/*/*.py lib/course/js/*.js)
+# Defined before the rules that name it (make expands a rule's prerequisites at once).
+WHEELHOUSE := $(VENV)/wheelhouse
 
 .DEFAULT_GOAL := help
 .PHONY: help book test test-gpu lint lab bench grade clean distclean autograders wheelhouse bench-grading
@@ -126,7 +128,6 @@ autograders: $(VENV)/.test-installed
 # Wheels of everything the autograders' requirements pin (otter-grader included),
 # fetched once: tests/exercises/test_autograder.py installs them into a fresh virtual
 # environment with --no-index, offline, as Gradescope would install them from the zip.
-WHEELHOUSE := $(VENV)/wheelhouse
 $(WHEELHOUSE)/.complete: $(VENV)/.test-installed
 	@mkdir -p $(WHEELHOUSE)
 	$(BIN)/python -m exercises.autograder --requirements > $(WHEELHOUSE)/requirements.txt
