@@ -27,7 +27,7 @@ GRADE_ARGS ?=
 # (Sphinx would otherwise skip an unchanged page and its warnings). Notebooks that ran
 # cleanly still come from the execution cache; a failed one is executed again.
 JB_BUILD := $(BIN)/jupyter-book build . -W -n --keep-going --all
-LIB_SOURCES := $(wildcard lib/*.py lib/course/*.py lib/course/*/*.py book/data/*)
+LIB_SOURCES := $(wildcard lib/*.py lib/course/*.py lib/course/*/*.py lib/course/js/*.js book/data/*)
 
 .DEFAULT_GOAL := help
 .PHONY: help book test test-gpu lint lab notebooks bench grade clean distclean autograders wheelhouse bench-grading
@@ -140,9 +140,10 @@ notebooks: $(VENV)/.book-installed
 	$(BIN)/python -m tools.add_colab_cell
 	$(BIN)/python -m tools.tidy_notebooks
 
-bench: $(VENV)/.test-installed
+# The explorables' slider-to-frame times are measured in the built book, so build it first.
+bench: $(VENV)/.test-installed book
 	$(BIN)/python benchmarks/run.py
-	$(BIN)/python benchmarks/widgets.py
+	$(BIN)/python benchmarks/explorables.py
 	$(BIN)/python benchmarks/book.py
 
 # Grading needs the book tools only (IPython, NumPy), not the test extras. Each notebook

@@ -18,17 +18,27 @@ Either way a small shim maps ``MathJax.Hub.Queue`` (the MathJax 2 API that the w
 manager calls to typeset widget labels) onto MathJax 3, which Sphinx loads.
 """
 
+import json
+import re
 import shutil
 from pathlib import Path
 
 from sphinx.util import logging
+
+try:  # Sphinx >= 7.1
+    from sphinx.builders.html._assets import _JavaScript
+except ImportError:  # pragma: no cover - older Sphinx
+    from sphinx.builders.html import JavaScript as _JavaScript
 
 logger = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
 SHIM = HERE / "mathjax2_shim.js"
 WIDGETS_CONFIG = HERE / "widgets_config.js"
+# The book's own small widget host (no npm needed): see choose_widget_host.
+ANYWIDGET_HOST = HERE.parents[1] / "lib" / "course" / "js" / "anywidget_host.js"
 TARGET = "offline"  # _static/offline/ in the built HTML
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 
 # What each page loads, relative to _static/.
 MATHJAX_ENTRY = f"{TARGET}/mathjax/tex-chtml.js"
@@ -36,6 +46,9 @@ REQUIRE_ENTRY = f"{TARGET}/requirejs/require.js"
 EMBED_ENTRY = f"{TARGET}/html-manager/embed-amd.js"
 SHIM_ENTRY = f"{TARGET}/mathjax2_shim.js"
 WIDGETS_CONFIG_ENTRY = f"{TARGET}/widgets_config.js"
+HOST_ENTRY = f"{TARGET}/anywidget_host.js"
+# Widget modules the small host renders (anywidget views and the Layout models they own).
+HOST_MODULES = {"anywidget", "@jupyter-widgets/base"}
 
 # (package folder in node_modules, files or folders to copy, destination under offline/)
 VENDORED = [
@@ -54,6 +67,9 @@ VENDORED = [
         ["embed-amd.js", "*.woff2", "*.woff", "*.ttf", "*.eot", "*.svg"],
         "html-manager",
     ),
+    # anywidget's front end for the manager (an AMD module, define(["@jupyter-widgets/base"])),
+    # mapped by widgets_config.js; used on pages that mix anywidgets and other widgets.
+    ("anywidget/dist", ["index.js"], "anywidget"),
 ]
 
 
@@ -74,6 +90,9 @@ def missing_files(app):
 
 def configure(app, config):
     """Point MathJax and the widget manager at the local copies (config-inited)."""
+    # pydata-sphinx-theme writes html_context["default_mode"] into <html data-mode>; left
+    # empty, every page logs the console error "Got invalid theme mode" (then uses "auto").
+    config.html_context.setdefault("default_mode", "auto")
     missing = missing_files(app)
     app.offline_assets_ready = not missing  # read again on build-finished
     if missing:
@@ -94,22 +113,32 @@ def configure(app, config):
     config.nb_ipywidgets_js = {REQUIRE_ENTRY: {}, WIDGETS_CONFIG_ENTRY: {}, EMBED_ENTRY: {}}
 
 
-# pydata-sphinx-theme loads Font Awesome's SVG+JS kit on every page, which *replaces*
-# every <i class="fa ..."> with an <svg>. The widget manager's Play button later looks
-# up its <i> to switch play/pause (``getElementsByTagName("i")[0].className = ...``) and
-# throws, which also stops the slider linked to it from switching its Stack. "nest" puts
-# the <svg> inside the <i> instead (Font Awesome's setting for frameworks that keep a
-# reference to the <i>), so both the theme's icons and the widgets work.
-FONTAWESOME_CONFIG = (
-    "window.FontAwesomeConfig = Object.assign({}, window.FontAwesomeConfig, "
-    '{autoReplaceSvg: "nest"});'
-)
+# Fixes to the theme's own markup, applied to every built page (build-finished):
+PAGE_FIXES = [
+    # pydata-sphinx-theme's template loads Font Awesome's SVG+JS kit (1.5 MB) on every page,
+    # though its stylesheet already draws every icon with Font Awesome's web fonts.
+    (
+        re.compile(
+            r'<script[^>]*src="[^"]*_static/scripts/fontawesome\.js[^"]*"[^>]*></script>\s*'
+        ),
+        "",
+    ),
+    # The search button says "Search Ctrl+K" but is named "Search" (axe-core, serious:
+    # label-content-name-mismatch); without the aria-label its name is what it shows.
+    (
+        re.compile(r'(<button class="btn search-button-field[^"]*"[^>]*?) aria-label="Search"'),
+        r"\1",
+    ),
+    # The same for the folded code cells: "Show code cell source" named "Toggle hidden content".
+    (re.compile(r'<summary aria-label="Toggle hidden content">'), "<summary>"),
+    # docutils puts the bibliography's entries (role doc-biblioentry, deprecated in ARIA
+    # 1.2) in a role="list": axe-core (critical: aria-required-children) wants list items.
+    (re.compile(r'role="doc-biblioentry"'), 'role="listitem"'),
+]
 
 
 def add_page_scripts(app):
-    """On every page: Font Awesome's "nest" mode (early), the MathJax.Hub shim (after
-    MathJax: both deferred)."""
-    app.add_js_file(None, body=FONTAWESOME_CONFIG, priority=100)
+    """On every page: the MathJax.Hub shim (after MathJax: both deferred)."""
     app.add_js_file(SHIM_ENTRY, priority=900, defer="defer")
 
 
@@ -137,14 +166,60 @@ def drop_duplicate_scripts(app, pagename, templatename, context, doctree):
     scripts[:] = kept
 
 
+def _widget_modules(script):
+    """The model modules named in a widget-state script (an empty set for other scripts)."""
+    attributes = getattr(script, "attributes", {}) or {}
+    if attributes.get("type") != WIDGET_STATE:
+        return None
+    state = json.loads(attributes.get("body") or "{}").get("state", {})
+    return {model.get("model_module") for model in state.values()}
+
+
+def choose_widget_host(app, pagename, templatename, context, doctree):
+    """Serve a page whose widgets are all anywidgets with the small host (html-page-context).
+
+    The ipywidgets manager (embed-amd.js, 3.5 MB, and require.js) is only needed for the
+    standard widgets; anywidget views need the model API of anywidget's front-end modules
+    and nothing more, which ``anywidget_host.js`` provides in a few kilobytes. Pages with
+    any other widget keep the manager, which loads anywidget's own front end locally
+    (``widgets_config.js``).
+    """
+    scripts = context.get("script_files")
+    if not isinstance(scripts, list):
+        return
+    modules = [m for m in map(_widget_modules, scripts) if m is not None]
+    if not modules or not set().union(*modules) <= HOST_MODULES:
+        return
+    manager = set(app.config.nb_ipywidgets_js)  # Sphinx prefixes local ones with _static/
+    scripts[:] = [
+        s
+        for s in scripts
+        if (getattr(s, "filename", None) or "").removeprefix("_static/") not in manager
+    ]
+    scripts.append(_JavaScript(f"_static/{HOST_ENTRY}", defer="defer", priority=900))
+
+
+def fix_pages(outdir):
+    """Apply PAGE_FIXES to every built page."""
+    for page in Path(outdir).rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        fixed = text
+        for pattern, replacement in PAGE_FIXES:
+            fixed = pattern.sub(replacement, fixed)
+        if fixed != text:
+            page.write_text(fixed, encoding="utf-8")
+
+
 def copy_assets(app, exception):
     """Copy the vendored files into the built HTML (build-finished)."""
     if exception is not None or app.builder.format != "html":
         return
+    fix_pages(app.builder.outdir)
     static = Path(app.builder.outdir) / "_static"
     dest_root = static / TARGET
     dest_root.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(SHIM, static / SHIM_ENTRY)
+    shutil.copyfile(ANYWIDGET_HOST, static / HOST_ENTRY)
     if not getattr(app, "offline_assets_ready", False):
         return
     shutil.copyfile(WIDGETS_CONFIG, static / WIDGETS_CONFIG_ENTRY)
@@ -170,5 +245,6 @@ def setup(app):
     app.connect("config-inited", configure, priority=100)
     app.connect("builder-inited", add_page_scripts)
     app.connect("html-page-context", drop_duplicate_scripts, priority=900)
+    app.connect("html-page-context", choose_widget_host, priority=901)
     app.connect("build-finished", copy_assets)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

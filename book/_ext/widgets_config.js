@@ -9,7 +9,8 @@
  */
 (function () {
   "use strict";
-  var assets = document.currentScript.src.replace(/[^/]*$/, "") + "html-manager/";
+  var offline = document.currentScript.src.replace(/[^/]*$/, "");
+  var assets = offline + "html-manager/";
   window.__jupyter_widgets_assets_path__ = assets;
   var ids = [
     "base",
@@ -23,5 +24,8 @@
   ids.forEach(function (id) {
     paths["@jupyter-widgets/" + id] = assets + id.replace(/\//g, "-");
   });
+  // anywidget's front end (npm anywidget, dist/index.js), for pages that mix anywidgets
+  // with standard widgets; the manager asks require.js for "anywidget" before any CDN.
+  paths.anywidget = offline + "anywidget/index";
   window.requirejs.config({ paths: paths });
 })();

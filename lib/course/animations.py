@@ -14,6 +14,7 @@ static, offline book.
 from __future__ import annotations
 
 import re
+from html import escape
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -47,23 +48,27 @@ _ICONS = {
 # ----------------------------------------------------------------------------- helpers
 
 
-def _offline(html):
-    """``html`` from ``to_jshtml`` without its link to a web font (icons become characters)."""
+def _offline(html, alt):
+    """``html`` from ``to_jshtml`` without its link to a web font (icons become characters),
+    with ``alt`` as the frames' alt text and a name for the frame slider."""
     html = re.sub(r'<link rel="stylesheet"\s+href="https?://[^"]*">', "", html)
     for icon, char in _ICONS.items():
         html = html.replace(f'<i class="fa {icon}"></i>', char)
-    return html
+    html = re.sub(r'(<img id="_anim_img\w+")', rf'\1 alt="{escape(alt)}"', html)
+    return re.sub(r'(<input id="_anim_slider\w+")', r'\1 aria-label="animation frame"', html)
 
 
-def _to_html(fig, update, frames, interval, dpi):
-    """Animate ``update(frame)`` over ``frames`` frames; return the HTML and close ``fig``."""
+def _to_html(fig, update, frames, interval, dpi, alt):
+    """Animate ``update(frame)`` over ``frames`` frames; return the HTML and close ``fig``.
+
+    alt: what the animation shows, in words (the frames' alt text)."""
     anim = FuncAnimation(fig, update, frames=frames, interval=interval, repeat=True)
     try:
         with plt.rc_context({"savefig.dpi": dpi, "animation.embed_limit": 20.0}):
             html = anim.to_jshtml(default_mode="once")
     finally:
         plt.close(fig)
-    return _offline(html)
+    return _offline(html, alt)
 
 
 def _hidden_matrix(hidden_states):
@@ -187,4 +192,8 @@ def unrolled_rnn_animation(hidden_states, inputs=None, words=None, interval=700,
         _draw_chain(ax, h, t, labels, vectors)
         ax.set_title(_chain_title(t, h), fontsize=11, color=INK)
 
-    return _to_html(fig, update, h.shape[0] + 1, interval, dpi)
+    alt = (
+        f"An RNN unrolled over {h.shape[0]} steps, reading its inputs one step per frame; "
+        "each hidden state read so far is drawn as a heat strip (blue -1, white 0, red +1)."
+    )
+    return _to_html(fig, update, h.shape[0] + 1, interval, dpi, alt)

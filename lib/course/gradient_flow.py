@@ -111,7 +111,7 @@ def gradient_flow(
     if state == "c" and _kind(kind) != "lstm":
         raise ValueError(f'only an LSTM has a cell state (state="c"), not {kind!r}')
     model = make_model(kind, hidden_size, weight_scale, keep_bias, input_size, seed)
-    x, direction = _flow_inputs(hidden_size, seq_len, input_size, batch, burn_in, seed)
+    x, direction = flow_inputs(hidden_size, seq_len, input_size, batch, burn_in, seed)
     grads = state_gradients(model, x, direction)[state]
     norms = backend.xp().sqrt((grads * grads).sum(axis=-1)).mean(axis=1)  # (T + 1,)
     return backend.to_numpy(norms)[::-1][: seq_len + 1].copy()  # by distance from the loss
@@ -135,7 +135,7 @@ def belt_factor(
     batch and the units of that product, for k = 0 .. seq_len (entry 0 is 1).
     """
     model = make_model("lstm", hidden_size, weight_scale, keep_bias, input_size, seed)
-    x, _ = _flow_inputs(hidden_size, seq_len, input_size, batch, burn_in, seed)
+    x, _ = flow_inputs(hidden_size, seq_len, input_size, batch, burn_in, seed)
     gates = backend.to_numpy(forget_gates(model, x))[::-1][:seq_len]  # f_T, f_{T-1}, ...
     products = numpy.cumprod(gates, axis=0).mean(axis=(1, 2))
     return numpy.concatenate([[1.0], products])
@@ -159,8 +159,13 @@ def forget_gates(model, x):
     return backend.xp().stack(gates)
 
 
-def _flow_inputs(hidden_size, seq_len, input_size, batch, burn_in, seed):
-    """x ~ N(0, 1) of shape (burn_in + seq_len, batch, input_size) and a unit vector u."""
+def flow_inputs(hidden_size=32, seq_len=40, input_size=4, batch=8, burn_in=20, seed=0):
+    """The inputs ``gradient_flow`` feeds and the direction u of its loss u . h_T.
+
+    Returns (x: (burn_in + seq_len, batch, input_size) ~ N(0, 1), u: (hidden_size,) of
+    norm 1), float64 arrays of the backend in use, drawn from ``seed`` (chapter 2's explorer
+    sends them to the page, which then computes the same norms).
+    """
     rng = numpy.random.default_rng(seed + 2)
     x = rng.standard_normal((burn_in + seq_len, batch, input_size))
     direction = rng.standard_normal(hidden_size)

@@ -59,28 +59,6 @@ def pulse_response(weight, pulse, steps=25, input_weight=1.0):
     return x, numpy.array(hs)
 
 
-def plot_pulse_memory(weight, pulse, steps=25, dpi=80):
-    """The input pulse (grey bars) and the hidden state it leaves behind (teal line)."""
-    x, h = pulse_response(weight, pulse, steps)
-    fig, ax = plt.subplots(figsize=(6, 3.2), dpi=dpi)
-    t = numpy.arange(1, steps + 1)
-    ax.bar(t, x, color=GATE_COLORS["x"], alpha=0.5, width=0.6, label="input $x_t$")
-    ax.plot(t, h, "o-", color=GATE_COLORS["h"], markersize=4, label="hidden state $h_t$")
-    ax.axhline(0, color="#999999", linewidth=0.8)
-    ax.set_ylim(-0.3, 2.1)
-    ax.set_xlabel("time step t")
-    remaining = abs(h[-1]) / max(abs(h[0]), 1e-12)
-    ax.set_title(
-        f"$w_{{hh}}$ = {weight:g}, pulse = {pulse:g}: after {steps} steps "
-        f"$h$ keeps {100 * remaining:.0f}% of $h_1$",
-        fontsize=10,
-    )
-    ax.legend(fontsize=8, loc="upper right")
-    ax.grid(alpha=0.3)
-    fig.tight_layout()
-    return fig
-
-
 def plot_forecast(series, split, predictions, window, model_name="RNN"):
     """A series (truth), where training stops, and one-step-ahead predictions.
 

@@ -1,19 +1,22 @@
 """One colour per idea, used by every diagram, plot and widget in the book."""
 
+# Colours that readers with any common colour-vision deficiency can tell apart: Okabe &
+# Ito's palette (2008) plus a dark purple and a brown, pairs of similar hue differing
+# strongly in lightness (the two blues); every figure also names each gate in text.
 GATE_COLORS = {
-    "f": "#d62728",  # forget gate: red, it erases
-    "i": "#2ca02c",  # input gate: green, it writes
-    "g": "#9467bd",  # candidate values: purple
-    "o": "#1f77b4",  # output gate: blue, it reveals
-    "c": "#ff7f0e",  # cell state, the conveyor belt: orange
-    "h": "#17becf",  # hidden state: teal
+    "f": "#D55E00",  # forget gate: vermillion (red), it erases
+    "i": "#0072B2",  # input gate: blue, it writes
+    "g": "#6A3D9A",  # candidate values: purple
+    "o": "#56B4E9",  # output gate: sky blue, it reveals
+    "c": "#E69F00",  # cell state, the conveyor belt: orange
+    "h": "#009E73",  # hidden state: teal (bluish green)
     "x": "#7f7f7f",  # input: grey
-    "r": "#8c564b",  # GRU reset gate: brown
-    "z": "#e377c2",  # GRU update gate: pink
-    "n": "#9467bd",  # GRU candidate: purple, like the LSTM's candidate
+    "r": "#8C510A",  # GRU reset gate: brown
+    "z": "#CC79A7",  # GRU update gate: pink (reddish purple)
+    "n": "#6A3D9A",  # GRU candidate: purple, like the LSTM's candidate
 }
 
-MODEL_COLORS = {"RNN": "#7f7f7f", "LSTM": "#ff7f0e", "GRU": "#e377c2"}
+MODEL_COLORS = {"RNN": "#7f7f7f", "LSTM": "#E69F00", "GRU": "#CC79A7"}
 
 GATE_NAMES = {
     "f": "forget gate",

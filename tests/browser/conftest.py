@@ -27,10 +27,6 @@ SCREENSHOTS = ROOT / "_build" / "screenshots"
 WIDGET_TIMEOUT_MS = 30_000
 VIEWPORT = {"width": 1280, "height": 900}
 
-# Console errors that say nothing about the book: pydata-sphinx-theme logs this one when
-# the browser has no stored light/dark choice yet (a fresh profile, every time here).
-BENIGN_CONSOLE = ("Got invalid theme mode",)
-
 
 def chromium_path():
     """Debian's Chromium, or None."""
@@ -125,11 +121,12 @@ WAIT_FOR_WIDGETS = """() => {
 
 @pytest.fixture(scope="session")
 def open_page(browser, origin):
-    """open_page(doc) -> Visit: load a page offline, wait for math and widgets to render."""
+    """open_page(doc, viewport=VIEWPORT) -> Visit: load a page offline, wait for math and
+    widgets to render."""
     contexts = []
 
-    def _open(doc):
-        context = browser.new_context(viewport=VIEWPORT, service_workers="block")
+    def _open(doc, viewport=VIEWPORT):
+        context = browser.new_context(viewport=viewport, service_workers="block")
         contexts.append(context)
         page = context.new_page()
         visit = Visit(doc=doc, url=f"{origin}/{doc}.html", page=page)
@@ -151,7 +148,7 @@ def open_page(browser, origin):
                 visit.failed.append((request.failure, request.url))
 
         def on_console(message):
-            if message.type == "error" and not any(b in message.text for b in BENIGN_CONSOLE):
+            if message.type == "error":
                 visit.console_errors.append(message.text)
 
         page.route("**/*", route)

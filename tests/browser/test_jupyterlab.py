@@ -326,31 +326,30 @@ def test_chapter_reads_as_formatted_text(lab, lab_context, screenshot_path):
     page.close()
 
 
-# Labels of the live story widget whose text does not fit (ipywidgets cuts them with "...").
-CUT_LABELS = """() => Array.from(document.querySelectorAll('.widget-tab .widget-label'))
+# Labels of the story explorer's sliders whose text does not fit their box.
+CUT_LABELS = """() => Array.from(document.querySelectorAll('.rnnx-slider label'))
     .filter((label) => label.offsetParent !== null && label.scrollWidth > label.clientWidth)
     .map((label) => label.textContent)"""
 
 
-def test_live_story_slider_labels_are_readable(lab, lab_context, screenshot_path):
+def test_story_explorer_slider_labels_are_readable(lab, lab_context, screenshot_path):
     name = "live_story_check.ipynb"
     chapter = nbformat.read(lab.root / CHAPTER, as_version=4)
-    code = "from lib.course import story_widgets\n\nstory_widgets.live_story_widget()"
+    code = "from lib.course.explorables import StoryExplorer\n\nStoryExplorer()"
     nb = nbformat.v4.new_notebook(
         metadata=chapter.metadata, cells=[nbformat.v4.new_code_cell(code)]
     )
     nbformat.write(nb, lab.root / name)
     page = open_notebook(lab_context, lab, name)
     command(page, "notebook:run-all-cells")
-    page.wait_for_selector(".widget-tab .widget-slider", timeout=KERNEL_TIMEOUT_MS)
-    tabs = page.locator(".widget-tab .lm-TabBar-tab")
-    assert tabs.count() == 5, "inputs and one tab per gate"
-    cut = {}
-    for index in range(tabs.count()):
-        tabs.nth(index).click()
-        page.wait_for_timeout(200)
-        cut[tabs.nth(index).inner_text()] = page.evaluate(CUT_LABELS)
-        if index == 1:
-            screenshots(page, screenshot_path, "live-story-forget-gate")
-    assert not any(cut.values()), f"slider labels cut short: {cut}"
+    page.wait_for_selector(".rnnx-slider", timeout=KERNEL_TIMEOUT_MS)
+    page.evaluate(
+        "() => document.querySelectorAll('.rnnx details').forEach((d) => (d.open = true))"
+    )
+    page.wait_for_timeout(300)
+    labels = page.locator(".rnnx-slider label")
+    assert labels.count() >= 55, "a slider for each of the story's 55 numbers"
+    screenshots(page, screenshot_path, "live-story")
+    cut = page.evaluate(CUT_LABELS)
+    assert not cut, f"slider labels cut short: {cut}"
     page.close()

@@ -18,6 +18,8 @@ VENDORED = [
     "_static/offline/html-manager/embed-amd.js",
     "_static/offline/widgets_config.js",
     "_static/offline/mathjax2_shim.js",
+    "_static/offline/anywidget_host.js",
+    "_static/offline/anywidget/index.js",
 ]
 
 

@@ -5,7 +5,12 @@ blocked; the checks below read that visit. A full-page screenshot of each page i
 under _build/screenshots/ for a person to look at.
 """
 
+import json
+from pathlib import Path
+
 import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -69,7 +74,7 @@ def test_every_widget_view_is_rendered(visits, doc):
                 errors: Array.from(document.querySelectorAll('.jupyter-widgets'))
                     .filter((w) => /Error displaying widget/.test(w.textContent)).length,
                 manager: Array.from(document.scripts).map((s) => s.src)
-                    .filter((src) => /embed-amd|require/.test(src)),
+                    .filter((src) => /embed-amd|require|anywidget_host/.test(src)),
             };
         }"""
     )
@@ -101,3 +106,57 @@ def test_screenshot(visits, screenshot_path, doc):
     path = screenshot_path(doc)
     visits(doc).page.screenshot(path=str(path), full_page=True)
     assert path.stat().st_size > 10_000, f"{path} is suspiciously small"
+
+
+CHAPTER_BUDGET_BYTES = 4_000_000
+AXE = ROOT / "js" / "node_modules" / "axe-core" / "axe.min.js"
+REPORT = ROOT / "_build" / "page-report.json"
+
+WEIGHT = """() => {
+    const page = performance.getEntriesByType('navigation')[0];
+    const resources = performance.getEntriesByType('resource');
+    const size = (entry) => entry.encodedBodySize || entry.transferSize || 0;
+    return {
+        total: size(page) + resources.reduce((sum, r) => sum + size(r), 0),
+        largest: resources.map((r) => [r.name.split('/').slice(-2).join('/'), size(r)])
+            .sort((a, b) => b[1] - a[1]).slice(0, 5),
+    };
+}"""
+
+
+@pytest.fixture(scope="module")
+def report():
+    """Page weights and axe-core counts, written to _build/page-report.json for the note."""
+    collected = {}
+    yield collected
+    REPORT.parent.mkdir(parents=True, exist_ok=True)
+    REPORT.write_text(json.dumps(collected, indent=1, sort_keys=True) + "\n")
+
+
+def test_chapter_pages_are_light(visits, report, doc):
+    """Everything a page loads (HTML, scripts, styles, fonts, images) stays under 4 MB."""
+    weight = visits(doc).page.evaluate(WEIGHT)
+    report.setdefault(doc, {})["bytes"] = weight["total"]
+    if doc.startswith("book/0"):
+        assert weight["total"] < CHAPTER_BUDGET_BYTES, (
+            f"{doc}.html loads {weight['total'] / 1e6:.2f} MB; largest: {weight['largest']}"
+        )
+
+
+def test_no_serious_accessibility_violations(visits, report, doc):
+    """axe-core (installed from npm in js/) finds no serious or critical violation."""
+    if not AXE.is_file():
+        pytest.fail(f"{AXE} is missing: run `npm ci` in js/ (make test does)")
+    page = visits(doc).page
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate(
+        """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+            .map((v) => ({id: v.id, impact: v.impact, nodes: v.nodes.length,
+                          where: v.nodes.slice(0, 3).map((n) => n.target.join(' '))}))"""
+    )
+    counts = {}
+    for violation in violations:
+        counts[violation["impact"]] = counts.get(violation["impact"], 0) + violation["nodes"]
+    report.setdefault(doc, {})["axe"] = counts
+    serious = [v for v in violations if v["impact"] in ("serious", "critical")]
+    assert not serious, f"{doc}.html: axe-core finds {json.dumps(serious, indent=1)}"

@@ -201,7 +201,6 @@ def test_chapter_plots_return_figures():
     history = {"eval_accuracy": [0.5, 0.7, 0.9]}
     figures = [
         memory.plot_repeated_multiplication([0.1, -0.4], factor=3.0, steps=4),
-        memory.plot_pulse_memory(0.9, 1.0, steps=10),
         memory.plot_forecast(np.arange(30.0), 10, np.arange(24.0), window=6),
         memory.plot_memory_span([2, 5], [1.0, 0.6], chance=0.25),
         plots.plot_sigmoid_and_slope(),

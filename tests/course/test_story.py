@@ -2,12 +2,11 @@
 
 import math
 
-import ipywidgets as widgets
 import matplotlib
 import numpy as np
 import pytest
 
-from lib.course import story, story_widgets
+from lib.course import story
 
 matplotlib.use("Agg")
 
@@ -93,32 +92,6 @@ def test_torch_layout_and_preset_argument():
 def test_unknown_field_is_refused():
     with pytest.raises(TypeError, match="unknown story field"):
         story.story_step(W_z=((0,) * 5,) * 2)
-
-
-def test_chart_updates_in_place():
-    chart = story_widgets.StoryChart(story.story_step())
-    bars = list(chart.bars[0])
-    chart.update(story.story_step(b_f=(10.0, 10.0)))
-    assert list(chart.bars[0]) == bars  # the same artists, moved
-    assert bars[0].get_height() > 0.95  # sigma(-6 + 10): the forget gate is now open
-    assert chart.png().startswith(b"\x89PNG")
-
-
-def test_html_and_explorer():
-    text = story_widgets.story_html(story.story_step(), caption="preset")
-    assert "76% likely" in text and "<table" in text
-    explorer = story_widgets.story_explorer(forget_bias=(0.0, 4.0), review=(-1.0, 1.0))
-    assert isinstance(explorer, widgets.VBox)
-    assert len(explorer.children) == 3  # two sliders and the views
-
-
-def test_live_widget_reacts_to_sliders():
-    box = story_widgets.live_story_widget()
-    assert len(box.sliders) == 7 + 4 * 12  # inputs, then 2 x 5 weights + 2 biases per gate
-    before = box.children[2].value
-    box.sliders[("b_f", 0)].value = 10.0
-    assert box.children[2].value != before
-    assert box.chart.bars[0][0].get_height() > 0.95
 
 
 def test_printed_story_numbers_do_not_drift():
