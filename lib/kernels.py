@@ -13,12 +13,32 @@ fused kernel from ``lib.fused`` instead, tested equal to the readable step.
 gradient of the recurrent projections ``W_hh h_{t-1} + b_hh``), the gradient of the
 initial state and any extra parameter gradients; the caller turns ``dxw`` and
 ``dgh`` into weight gradients with one matrix product over all steps.
+
+Variable lengths: ``padded`` (seq_len, batch, 1) bool, True at the steps that are
+padding for a row, in processing order. At such a step the row keeps its previous
+state (forward) and passes its state gradient through untouched, with zero gate
+gradients (backward), so padding changes neither the states nor the gradients.
+``padded=None`` (every row full length) skips this work entirely.
 """
 
 import functools
 
 from . import backend, fused
 from .functional import sigmoid, tanh
+
+
+def _hold(where, pairs):
+    """For the rows ``where`` is True, undo a step: new[row] = old[row] for each pair."""
+    xp = backend.xp()
+    for new, old in pairs:
+        xp.copyto(new, old, where=where)
+
+
+def _zero(where, *arrays):
+    """For the rows ``where`` is True, set each array's row to zero (no gradient flows)."""
+    xp = backend.xp()
+    for array in arrays:
+        xp.copyto(array, 0, where=where)
 
 
 def _blocks(a, count):
@@ -36,7 +56,7 @@ class RNNKernel:
     def __init__(self, nonlinearity="tanh"):
         self.nonlinearity = nonlinearity
 
-    def forward(self, xw, state, weight_hh, bias_hh=None, extra=None):
+    def forward(self, xw, state, weight_hh, bias_hh=None, extra=None, padded=None):
         xp = backend.xp()
         (h0,) = state
         steps, batch, size = xw.shape
@@ -47,17 +67,25 @@ class RNNKernel:
         for k in range(steps):
             xp.matmul(hs[k], w_t, out=hs[k + 1])
             step(hs[k + 1], xw[k], self.nonlinearity)
+            if padded is not None:
+                _hold(padded[k], [(hs[k + 1], hs[k])])
         return hs[1:], (hs[steps],), {"hs": hs}
 
-    def backward(self, dout, dstate, cache, weight_hh, extra=None):
+    def backward(self, dout, dstate, cache, weight_hh, extra=None, padded=None):
         xp = backend.xp()
         hs = cache["hs"]
         dh = dstate[0].copy()
         dxw = xp.empty(dout.shape, dtype=dout.dtype)
         step = fused.rnn_backward_step if fused.enabled() else rnn_backward_step
         for k in range(dout.shape[0] - 1, -1, -1):
+            if padded is not None:
+                held = dh.copy()
             step(dxw[k], dh, dout[k], hs[k + 1], self.nonlinearity)
+            if padded is not None:
+                _zero(padded[k], dxw[k])
             xp.matmul(dxw[k], weight_hh, out=dh)
+            if padded is not None:
+                _hold(padded[k], [(dh, held)])
         return dxw, dxw, (dh,), {}
 
 
@@ -88,7 +116,7 @@ class LSTMKernel:
     gates = 4
     state_names = ("h", "c")
 
-    def forward(self, xw, state, weight_hh, bias_hh=None, peephole=None):
+    def forward(self, xw, state, weight_hh, bias_hh=None, peephole=None, padded=None):
         xp = backend.xp()
         steps, batch, four_size = xw.shape
         size = four_size // 4
@@ -107,10 +135,12 @@ class LSTMKernel:
                 fused.lstm_forward_step(*args)
             else:
                 lstm_forward_step(*args, scratch, peephole)
+            if padded is not None:
+                _hold(padded[k], [(hs[k + 1], hs[k]), (cs[k + 1], cs[k])])
         cache = {"hs": hs, "cs": cs, "tanh_cs": tanh_cs, "gates": gates}
         return hs[1:], (hs[steps], cs[steps]), cache
 
-    def backward(self, dout, dstate, cache, weight_hh, peephole=None):
+    def backward(self, dout, dstate, cache, weight_hh, peephole=None, padded=None):
         xp = backend.xp()
         gates, cs, tanh_cs = cache["gates"], cache["cs"], cache["tanh_cs"]
         dh, dc = (d.copy() for d in dstate)
@@ -118,12 +148,18 @@ class LSTMKernel:
         scratch = xp.empty(dh.shape, dtype=dh.dtype)
         use_fused = fused.enabled() and peephole is None
         for k in range(dout.shape[0] - 1, -1, -1):
+            if padded is not None:
+                held = (dh.copy(), dc.copy())
             args = (dgates[k], dh, dc, dout[k], gates[k], cs[k], tanh_cs[k])
             if use_fused:
                 fused.lstm_backward_step(*args)
             else:
                 lstm_backward_step(*args, scratch, peephole)
+            if padded is not None:
+                _zero(padded[k], dgates[k])
             xp.matmul(dgates[k], weight_hh, out=dh)
+            if padded is not None:
+                _hold(padded[k], [(dh, held[0]), (dc, held[1])])
         extra = {}
         if peephole is not None:
             di, df, _, do = _blocks(dgates, 4)
@@ -228,7 +264,7 @@ class GRUKernel:
     gates = 3
     state_names = ("h",)
 
-    def forward(self, xw, state, weight_hh, bias_hh=None, extra=None):
+    def forward(self, xw, state, weight_hh, bias_hh=None, extra=None, padded=None):
         xp = backend.xp()
         steps, batch, three_size = xw.shape
         size = three_size // 3
@@ -244,9 +280,11 @@ class GRUKernel:
             if bias_hh is not None:
                 gh += bias_hh
             step(gates[k], hidden_n[k], hs[k + 1], xw[k], gh, hs[k])
+            if padded is not None:
+                _hold(padded[k], [(hs[k + 1], hs[k])])
         return hs[1:], (hs[steps],), {"hs": hs, "gates": gates, "hidden_n": hidden_n}
 
-    def backward(self, dout, dstate, cache, weight_hh, extra=None):
+    def backward(self, dout, dstate, cache, weight_hh, extra=None, padded=None):
         xp = backend.xp()
         hs, gates, hidden_n = cache["hs"], cache["gates"], cache["hidden_n"]
         dh = dstate[0].copy()
@@ -255,9 +293,15 @@ class GRUKernel:
         dh_through_w = xp.empty(dh.shape, dtype=dh.dtype)
         step = fused.gru_backward_step if fused.enabled() else gru_backward_step
         for k in range(dout.shape[0] - 1, -1, -1):
+            if padded is not None:
+                held = dh.copy()
             step(dxw[k], dgh[k], dh, dout[k], gates[k], hidden_n[k], hs[k])
+            if padded is not None:
+                _zero(padded[k], dxw[k], dgh[k])
             xp.matmul(dgh[k], weight_hh, out=dh_through_w)
             dh += dh_through_w
+            if padded is not None:
+                _hold(padded[k], [(dh, held)])
         return dxw, dgh, (dh,), {}
 
 
