@@ -63,7 +63,7 @@ class RNNKernel:
         hs = xp.empty((steps + 1, batch, size), dtype=xw.dtype)
         hs[0] = h0
         step = fused.rnn_forward_step if fused.enabled() else rnn_forward_step
-        w_t = weight_hh.T
+        w_t = xp.ascontiguousarray(weight_hh.T)  # BLAS reads a row-major copy faster
         for k in range(steps):
             xp.matmul(hs[k], w_t, out=hs[k + 1])
             step(hs[k + 1], xw[k], self.nonlinearity)
@@ -126,15 +126,17 @@ class LSTMKernel:
         tanh_cs = xp.empty((steps, batch, size), dtype=xw.dtype)
         scratch = xp.empty((batch, size), dtype=xw.dtype)
         hs[0], cs[0] = state
-        use_fused = fused.enabled() and peephole is None
-        w_t = weight_hh.T
+        if fused.enabled() and peephole is None:
+            step = fused.lstm_forward_step
+        else:
+            scale_shift = None if peephole is not None else _sigmoid_by_tanh(size, xw.dtype.name)
+            step = functools.partial(
+                lstm_forward_step, scratch=scratch, peephole=peephole, scale_shift=scale_shift
+            )
+        w_t = xp.ascontiguousarray(weight_hh.T)  # BLAS reads a row-major copy faster
         for k in range(steps):
             xp.matmul(hs[k], w_t, out=gates[k])
-            args = (gates[k], xw[k], cs[k], cs[k + 1], tanh_cs[k], hs[k + 1])
-            if use_fused:
-                fused.lstm_forward_step(*args)
-            else:
-                lstm_forward_step(*args, scratch, peephole)
+            step(gates[k], xw[k], cs[k], cs[k + 1], tanh_cs[k], hs[k + 1])
             if padded is not None:
                 _hold(padded[k], [(hs[k + 1], hs[k]), (cs[k + 1], cs[k])])
         cache = {"hs": hs, "cs": cs, "tanh_cs": tanh_cs, "gates": gates}
@@ -142,19 +144,15 @@ class LSTMKernel:
 
     def backward(self, dout, dstate, cache, weight_hh, peephole=None, padded=None):
         xp = backend.xp()
-        gates, cs, tanh_cs = cache["gates"], cache["cs"], cache["tanh_cs"]
+        gates, cs = cache["gates"], cache["cs"]
         dh, dc = (d.copy() for d in dstate)
         dgates = xp.empty(gates.shape, dtype=gates.dtype)
         scratch = xp.empty(dh.shape, dtype=dh.dtype)
-        use_fused = fused.enabled() and peephole is None
+        step = self._backward_step(dgates, dh, dc, dout, cache, scratch, peephole)
         for k in range(dout.shape[0] - 1, -1, -1):
             if padded is not None:
                 held = (dh.copy(), dc.copy())
-            args = (dgates[k], dh, dc, dout[k], gates[k], cs[k], tanh_cs[k])
-            if use_fused:
-                fused.lstm_backward_step(*args)
-            else:
-                lstm_backward_step(*args, scratch, peephole)
+            step(k)
             if padded is not None:
                 _zero(padded[k], dgates[k])
             xp.matmul(dgates[k], weight_hh, out=dh)
@@ -172,19 +170,55 @@ class LSTMKernel:
             )
         return dgates, dgates, (dh, dc), extra
 
+    @staticmethod
+    def _backward_step(dgates, dh, dc, dout, cache, scratch, peephole):
+        """step(k): one step back at time k, the fused, peephole or factored way."""
+        gates, cs, tanh_cs = cache["gates"], cache["cs"], cache["tanh_cs"]
+        if fused.enabled() and peephole is None:
+            return lambda k: fused.lstm_backward_step(
+                dgates[k], dh, dc, dout[k], gates[k], cs[k], tanh_cs[k]
+            )
+        if peephole is not None:
+            return lambda k: lstm_backward_step(
+                dgates[k], dh, dc, dout[k], gates[k], cs[k], tanh_cs[k], scratch, peephole
+            )
+        forget = _blocks(gates, 4)[1]
+        # The factors of a few steps at a time: enough to replace many small array
+        # operations by a few larger ones, few enough to stay in the CPU's cache.
+        chunk = max(1, FACTOR_CHUNK_ELEMENTS // gates[0].size)
+        computed = {}
 
-def lstm_forward_step(a, xw_t, c_prev, c, tanh_c, h, scratch, peephole=None):
+        def step(k):
+            start = k - k % chunk
+            if computed.get("start") != start:
+                stop = start + chunk
+                computed["start"] = start
+                computed["factors"] = lstm_backward_factors(
+                    gates[start:stop], cs[start : stop + 1], tanh_cs[start:stop]
+                )
+            factors, through_tanh = computed["factors"]
+            lstm_backward_factored_step(
+                dgates[k], dh, dc, dout[k], factors[k - start], through_tanh[k - start],
+                forget[k], scratch,
+            )  # fmt: skip
+
+        return step
+
+
+def lstm_forward_step(a, xw_t, c_prev, c, tanh_c, h, scratch, peephole=None, scale_shift=None):
     """One step in place. a: (batch, 4H) holds W_hh h_{t-1} on entry, the gates on exit.
 
     i, f, o = sigma(.), g = tanh(.)      (peepholes: i, f see c_{t-1}; o sees c_t)
     c = f * c_prev + i * g,  h = o * tanh(c)
+    scale_shift: ``_sigmoid_by_tanh(hidden, dtype)``, passed in by a loop that calls this
+    at every step.
     """
     xp = backend.xp()
     a += xw_t
     i, f, g, o = _blocks(a, 4)
     if peephole is None:
         # sigma(v) = (1 + tanh(v / 2)) / 2, so one tanh call covers all four gates
-        scale, shift = _sigmoid_by_tanh(g.shape[1], a.dtype.name, backend.name())
+        scale, shift = scale_shift or _sigmoid_by_tanh(g.shape[1], a.dtype.name)
         a *= scale
         tanh(a, out=a)
         a *= scale
@@ -204,10 +238,14 @@ def lstm_forward_step(a, xw_t, c_prev, c, tanh_c, h, scratch, peephole=None):
     xp.multiply(o, tanh_c, out=h)
 
 
-@functools.cache
-def _sigmoid_by_tanh(size, dtype, backend_name):
+def _sigmoid_by_tanh(size, dtype):
     """(scale, shift) over the i, f, g, o blocks: 1/2 and 1/2 for the sigmoid gates, 1 and 0
     for the candidate, so that shift + scale * tanh(scale * a) applies each gate's function."""
+    return _scale_shift(size, dtype, backend.name())
+
+
+@functools.cache
+def _scale_shift(size, dtype, backend_name):
     xp = backend.xp()
     scale = xp.full(4 * size, 0.5, dtype=dtype)
     scale[2 * size : 3 * size] = 1.0
@@ -258,6 +296,59 @@ def lstm_backward_step(da, dh, dc, dout_t, a, c_prev, tanh_c, scratch, peephole=
         dc += di * peephole[0] + df * peephole[1]
 
 
+FACTOR_CHUNK_ELEMENTS = 1 << 17  # 512 KB of float32
+
+
+def lstm_backward_factors(gates, cs, tanh_cs):
+    """What one step back multiplies the incoming gradients by, for all steps at once.
+
+        factors = [g i (1 - i),  c_prev f (1 - f),  i (1 - g^2),  tanh(c) o (1 - o)]
+        through_tanh = o (1 - tanh(c)^2)
+
+    gates: (steps, batch, 4H) the values i, f, g, o; cs: (steps + 1, batch, H) with c_0
+    first; tanh_cs: (steps, batch, H). None of this depends on dh or dc, so it is computed
+    for several steps at once, outside the step loop, in a few array operations.
+    """
+    xp = backend.xp()
+    i, f, g, o = _blocks(gates, 4)
+    factors = xp.multiply(gates, gates)
+    xp.subtract(gates, factors, out=factors)  # s (1 - s) = s - s^2 for i, f and o
+    factor_i, factor_f, factor_g, factor_o = _blocks(factors, 4)
+    xp.subtract(1, g * g, out=factor_g)  # 1 - g^2 for the candidate
+    factor_i *= g
+    factor_f *= cs[:-1]
+    factor_g *= i
+    factor_o *= tanh_cs
+    through_tanh = xp.multiply(tanh_cs, tanh_cs)
+    xp.subtract(1, through_tanh, out=through_tanh)
+    through_tanh *= o
+    return factors, through_tanh
+
+
+def lstm_backward_factored_step(da, dh, dc, dout_t, factors, through_tanh, f, scratch):
+    """``lstm_backward_step`` with its factors precomputed (``lstm_backward_factors``):
+
+    dh += dout_t
+    dc += dh * through_tanh               (c reaches h through tanh)
+    di, df, dg = dc * factors[i, f, g]    (c = f c_prev + i g)
+    do = dh * factors[o]                  (h = o tanh c)
+    dc_prev = dc * f
+    """
+    xp = backend.xp()
+    batch, size = dh.shape
+    dh += dout_t
+    xp.multiply(dh, through_tanh, out=scratch)
+    dc += scratch
+    three = slice(0, 3 * size)
+    xp.multiply(
+        factors[:, three].reshape(batch, 3, size),
+        dc[:, None, :],
+        out=da[:, three].reshape(batch, 3, size),
+    )
+    xp.multiply(factors[:, 3 * size :], dh, out=da[:, 3 * size :])
+    dc *= f
+
+
 class GRUKernel:
     """PyTorch's GRU: r, z from x and h; n = tanh(xw_n + r (W_hn h + b_hn)); h' = n + z (h - n)."""
 
@@ -274,7 +365,7 @@ class GRUKernel:
         gh = xp.empty((batch, three_size), dtype=xw.dtype)
         hs[0] = state[0]
         step = fused.gru_forward_step if fused.enabled() else gru_forward_step
-        w_t = weight_hh.T
+        w_t = xp.ascontiguousarray(weight_hh.T)  # BLAS reads a row-major copy faster
         for k in range(steps):
             xp.matmul(hs[k], w_t, out=gh)
             if bias_hh is not None:

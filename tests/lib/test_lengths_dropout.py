@@ -228,3 +228,22 @@ def test_dropout_with_one_layer_warns_like_torch():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         lib.LSTM(D, H, num_layers=2, dropout=0.2)
+
+
+@pytest.mark.parametrize("chunk_steps", [1, 4], ids=["chunk1", "chunk4"])
+def test_lstm_backward_in_chunks_matches_torch(
+    chunk_steps, monkeypatch, build_pair, assert_close, assert_grads_close
+):
+    """The LSTM backward computes its factors a few steps at a time: any chunking, same grads."""
+    from lib import kernels
+
+    monkeypatch.setattr(kernels, "FACTOR_CHUNK_ELEMENTS", chunk_steps * B * 4 * H)
+    reference, model = build_pair("LSTM", D, H, num_layers=2, bidirectional=True)
+    rng = np.random.default_rng(11)
+    x = rng.standard_normal((T, B, D))
+    out, (h_n, c_n) = model(x, lengths=LENGTHS)
+    cotangents = [rng.standard_normal(a.shape) for a in (out, h_n, c_n)]
+    expected, dx_ref, grads_ref = torch_packed_run(reference, x, LENGTHS, False, cotangents)
+    dx, _ = model.backward(cotangents[0], tuple(cotangents[1:]))
+    assert_close(dx, dx_ref, "float64", "dx")
+    assert_grads_close(model.grads, grads_ref, "float64")
