@@ -19,6 +19,9 @@ padding for a row, in processing order. At such a step the row keeps its previou
 state (forward) and passes its state gradient through untouched, with zero gate
 gradients (backward), so padding changes neither the states nor the gradients.
 ``padded=None`` (every row full length) skips this work entirely.
+
+Why this module is long: the three kernels (RNN, LSTM, GRU) are one idea, the same
+in-place loop with different gate equations, and they are easiest to read side by side.
 """
 
 import functools
