@@ -85,7 +85,9 @@ def direction_backward(kernel, dout, dfinal, cache, params, reverse=False):
     }
     if "bias_ih" in params:
         grads["bias_ih"] = flat_dxw.sum(axis=0)
-        grads["bias_hh"] = flat_dgh.sum(axis=0)
+        # the LSTM and the RNN add b_hh where b_ih goes (dgh is dxw): one sum serves both
+        same = dgh is dxw
+        grads["bias_hh"] = grads["bias_ih"].copy() if same else flat_dgh.sum(axis=0)
     if "peephole" in extra:
         grads["weight_peephole"] = extra["peephole"]
     dx = (flat_dxw @ weight_ih).reshape(steps, batch, input_size)
