@@ -9,6 +9,7 @@ Training reads the text in order (teacher forcing: the true previous character g
 at every step); generating feeds the model its own samples (``sample``).
 """
 
+import itertools
 import math
 import numbers
 
@@ -96,7 +97,9 @@ class LanguageModel(Composite):
         return dhx
 
 
-def text_pass(model, ids, batch, seq_len, optimizer=None, clip=None):
+def text_pass(
+    model, ids, batch, seq_len, optimizer=None, clip=None, max_windows=None, on_window=None
+):
     """One pass over a text in order; returns the mean cross-entropy per character (nats).
 
     ids: (n,) the text as ids, cut by ``lib.text.bptt_batches`` into ``batch`` streams
@@ -104,12 +107,17 @@ def text_pass(model, ids, batch, seq_len, optimizer=None, clip=None):
     the next (stateful truncated BPTT): the model remembers across windows, while each
     backward stops at the window's start. With an optimizer, each window is a training
     step (clip: max gradient norm); without one the model is evaluated, in eval mode.
+    max_windows: stop after that many windows; on_window(index, loss): called after each
+    window (for example to record a learning curve or print a sample as training goes).
     """
     was_training = model.training
     model.train(optimizer is not None)
     state, total, count = None, 0.0, 0
+    windows = bptt_batches(ids, batch, seq_len)
+    if max_windows is not None:
+        windows = itertools.islice(windows, checks.positive_int("max_windows", max_windows))
     try:
-        for x, y in bptt_batches(ids, batch, seq_len):
+        for index, (x, y) in enumerate(windows):
             logits, state = model(x, state)
             loss, dlogits = cross_entropy(logits, y)
             if optimizer is not None:
@@ -118,6 +126,8 @@ def text_pass(model, ids, batch, seq_len, optimizer=None, clip=None):
                     clip_grad_norm(model.modules, clip)
                 optimizer.step()
             total, count = total + loss * y.size, count + y.size
+            if on_window is not None:
+                on_window(index, loss)
     finally:
         model.train(was_training)
     if not math.isfinite(total):
