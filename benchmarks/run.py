@@ -3,6 +3,7 @@
     python benchmarks/run.py              # CPU table (and GPU rows when CuPy sees a GPU)
     python benchmarks/run.py --quick      # fewer repeats, reference size only
     python benchmarks/run.py --json out.json
+    python benchmarks/run.py --lm-only    # only the character language model of chapter 7
 
 Each row times lib and torch alternately (so both see the same machine state) and
 reports medians, their ratio, and the matrix-product bound: the time of the matrix
@@ -10,6 +11,13 @@ products lib's algorithm must do anyway (the input projection of all steps, one
 h_{t-1} @ W_hh.T per step, and for backward the three products per step of the
 gradients), measured with the same array library in the same run. A ratio below 1
 means lib is faster. Nothing here is asserted: benchmarks report, tests check.
+
+The language-model row trains chapter 7's model (embedding, LSTM, linear decoder over
+every step; cross-entropy, gradient clipping and Adam included) on windows of
+(seq_len, batch) characters in lib and in an identical torch model, and reports
+characters per second. Both sides use the same number of threads: torch takes
+OPENBLAS_NUM_THREADS when it is set (OPENBLAS_NUM_THREADS=1 gives steadier numbers on a
+shared machine).
 """
 
 import argparse
@@ -33,6 +41,10 @@ GATES = {"RNN": 1, "LSTM": 4, "GRU": 3}
 TEACHING = [(50, 16, 8, 16), (50, 32, 8, 32), (100, 64, 8, 64)]
 REFERENCE = (100, 64, 128, 256)
 GPU_SIZE = (200, 256, 512, 1024)
+# Chapter 7's language model: (seq_len, batch, vocab, embedding, hidden), one LSTM layer.
+LANGUAGE_MODEL = (64, 32, 63, 32, 256)
+if os.environ.get("OPENBLAS_NUM_THREADS"):
+    torch.set_num_threads(int(os.environ["OPENBLAS_NUM_THREADS"]))
 
 
 def synchronize():
@@ -129,6 +141,66 @@ def bench_row(kind, size, with_backward, repeats, device):
     }  # fmt: skip
 
 
+class TorchLanguageModel(torch.nn.Module):
+    """lib.LanguageModel's twin: embedding, LSTM, linear decoder at every step."""
+
+    def __init__(self, vocab, embedding, hidden):
+        super().__init__()
+        self.embedding = torch.nn.Embedding(vocab, embedding)
+        self.rnn = torch.nn.LSTM(embedding, hidden)
+        self.decoder = torch.nn.Linear(hidden, vocab)
+
+    def forward(self, x):
+        out, _ = self.rnn(self.embedding(x))
+        return self.decoder(out)
+
+
+def bench_language_model(repeats, size=LANGUAGE_MODEL):
+    """Characters per second of one training step (forward, loss, backward, clip, Adam)."""
+    steps, batch, vocab, embedding, hidden = size
+    model = lib.LanguageModel(vocab, embedding, hidden, cell="LSTM", seed=0)
+    optimizer = lib.Adam(model.modules, lr=1e-3)
+    reference = TorchLanguageModel(vocab, embedding, hidden)
+    reference.load_state_dict({k: torch.from_numpy(v) for k, v in model.state_dict().items()})
+    torch_optimizer = torch.optim.Adam(reference.parameters(), lr=1e-3)
+    rng = np.random.default_rng(0)
+    x_np, y_np = rng.integers(vocab, size=(2, steps, batch))
+    x, y = backend.xp().asarray(x_np), backend.xp().asarray(y_np)
+    x_torch, y_torch = torch.from_numpy(x_np), torch.from_numpy(y_np).reshape(-1)
+
+    def lib_step():
+        logits, _ = model(x)
+        _, dlogits = lib.cross_entropy(logits, y)
+        model.backward(dlogits)
+        lib.clip_grad_norm(model.modules, 5.0)
+        optimizer.step()
+
+    def torch_step():
+        torch_optimizer.zero_grad()
+        logits = reference(x_torch)
+        torch.nn.functional.cross_entropy(logits.reshape(-1, vocab), y_torch).backward()
+        torch.nn.utils.clip_grad_norm_(reference.parameters(), 5.0)
+        torch_optimizer.step()
+
+    times = alternate({"lib": lib_step, "torch": torch_step}, repeats)
+    chars = steps * batch
+    return {
+        "T": steps, "B": batch, "V": vocab, "E": embedding, "H": hidden,
+        "lib_chars_per_s": chars / times["lib"],
+        "torch_chars_per_s": chars / times["torch"],
+        "ratio": times["lib"] / times["torch"],
+    }  # fmt: skip
+
+
+def print_language_model(row):
+    print(
+        f"# character LM training (LSTM, T={row['T']} B={row['B']} V={row['V']} "
+        f"E={row['E']} H={row['H']}): lib {row['lib_chars_per_s']:.0f} chars/s, torch "
+        f"{row['torch_chars_per_s']:.0f} chars/s, lib/torch time {row['ratio']:.2f}",
+        flush=True,
+    )
+
+
 def print_table(rows):
     header = (
         f"{'dev':4} {'model':5} {'pass':17} {'T':>4} {'B':>4} {'D':>4} {'H':>5} "
@@ -161,6 +233,7 @@ def main():
     parser.add_argument("--json", default="_build/bench/latest.json", help="where to write")
     parser.add_argument("--no-gpu", action="store_true", help="skip the GPU rows")
     parser.add_argument("--gpu-only", action="store_true", help="only the GPU rows")
+    parser.add_argument("--lm-only", action="store_true", help="only the language-model row")
     args = parser.parse_args()
     repeats = args.repeats or (3 if args.quick else 7)
     rows = []
@@ -170,9 +243,14 @@ def main():
     )
     if not args.gpu_only:
         backend.use("numpy")
+        language_model = bench_language_model(repeats)
+        print_language_model(language_model)
+        rows.append({"device": "cpu", "model": "LanguageModel", **language_model})
+    if not args.gpu_only and not args.lm_only:
+        backend.use("numpy")
         run_rows(([] if args.quick else TEACHING) + [REFERENCE], "cpu", repeats, rows)
     gpu_reason = backend.gpu_unavailable_reason()
-    if args.no_gpu:
+    if args.no_gpu or args.lm_only:
         pass
     elif gpu_reason is None and torch.cuda.is_available():
         backend.use("cupy")

@@ -9,10 +9,12 @@ out, (h_n, c_n) = model(x)          # x: (batch, seq_len, 8)
 dx, (dh0, dc0) = model.backward(dout)
 """
 
-from . import backend, functional, tasks
+from . import backend, functional, tasks, text
 from .backend import to_numpy, use
 from .cells import GRUCell, LSTMCell, RNNCell
+from .embedding import Embedding
 from .gradcheck import gradcheck, numerical_gradient
+from .language_model import LanguageModel, perplexity, sample, text_pass
 from .linear import Linear
 from .losses import accuracy, cross_entropy, mse_loss
 from .models import SequenceClassifier, SequenceRegressor
@@ -29,6 +31,8 @@ __all__ = [
     "RNNCell",
     "SGD",
     "Adam",
+    "Embedding",
+    "LanguageModel",
     "Linear",
     "SequenceClassifier",
     "SequenceRegressor",
@@ -43,8 +47,12 @@ __all__ = [
     "gradcheck",
     "mse_loss",
     "numerical_gradient",
+    "perplexity",
+    "sample",
     "set_keep_gate_bias",
     "tasks",
+    "text",
+    "text_pass",
     "to_numpy",
     "use",
 ]

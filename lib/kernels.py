@@ -14,6 +14,12 @@ gradient of the recurrent projections ``W_hh h_{t-1} + b_hh``), the gradient of 
 initial state and any extra parameter gradients; the caller turns ``dxw`` and
 ``dgh`` into weight gradients with one matrix product over all steps.
 
+Variable lengths: ``padded`` (seq_len, batch, 1) bool, True at the steps that are
+padding for a row, in processing order. At such a step the row keeps its previous
+state (forward) and passes its state gradient through untouched, with zero gate
+gradients (backward), so padding changes neither the states nor the gradients.
+``padded=None`` (every row full length) skips this work entirely.
+
 Why this module is long: the three kernels (RNN, LSTM, GRU) are one idea, the same
 in-place loop with different gate equations, and they are easiest to read side by side.
 """
@@ -22,6 +28,20 @@ import functools
 
 from . import backend, fused
 from .functional import sigmoid, tanh
+
+
+def _hold(where, pairs):
+    """For the rows ``where`` is True, undo a step: new[row] = old[row] for each pair."""
+    xp = backend.xp()
+    for new, old in pairs:
+        xp.copyto(new, old, where=where)
+
+
+def _zero(where, *arrays):
+    """For the rows ``where`` is True, set each array's row to zero (no gradient flows)."""
+    xp = backend.xp()
+    for array in arrays:
+        xp.copyto(array, 0, where=where)
 
 
 def _blocks(a, count):
@@ -39,28 +59,36 @@ class RNNKernel:
     def __init__(self, nonlinearity="tanh"):
         self.nonlinearity = nonlinearity
 
-    def forward(self, xw, state, weight_hh, bias_hh=None, extra=None):
+    def forward(self, xw, state, weight_hh, bias_hh=None, extra=None, padded=None):
         xp = backend.xp()
         (h0,) = state
         steps, batch, size = xw.shape
         hs = xp.empty((steps + 1, batch, size), dtype=xw.dtype)
         hs[0] = h0
         step = fused.rnn_forward_step if fused.enabled() else rnn_forward_step
-        w_t = weight_hh.T
+        w_t = xp.ascontiguousarray(weight_hh.T)  # BLAS reads a row-major copy faster
         for k in range(steps):
             xp.matmul(hs[k], w_t, out=hs[k + 1])
             step(hs[k + 1], xw[k], self.nonlinearity)
+            if padded is not None:
+                _hold(padded[k], [(hs[k + 1], hs[k])])
         return hs[1:], (hs[steps],), {"hs": hs}
 
-    def backward(self, dout, dstate, cache, weight_hh, extra=None):
+    def backward(self, dout, dstate, cache, weight_hh, extra=None, padded=None):
         xp = backend.xp()
         hs = cache["hs"]
         dh = dstate[0].copy()
         dxw = xp.empty(dout.shape, dtype=dout.dtype)
         step = fused.rnn_backward_step if fused.enabled() else rnn_backward_step
         for k in range(dout.shape[0] - 1, -1, -1):
+            if padded is not None:
+                held = dh.copy()
             step(dxw[k], dh, dout[k], hs[k + 1], self.nonlinearity)
+            if padded is not None:
+                _zero(padded[k], dxw[k])
             xp.matmul(dxw[k], weight_hh, out=dh)
+            if padded is not None:
+                _hold(padded[k], [(dh, held)])
         return dxw, dxw, (dh,), {}
 
 
@@ -91,7 +119,7 @@ class LSTMKernel:
     gates = 4
     state_names = ("h", "c")
 
-    def forward(self, xw, state, weight_hh, bias_hh=None, peephole=None):
+    def forward(self, xw, state, weight_hh, bias_hh=None, peephole=None, padded=None):
         xp = backend.xp()
         steps, batch, four_size = xw.shape
         size = four_size // 4
@@ -101,32 +129,38 @@ class LSTMKernel:
         tanh_cs = xp.empty((steps, batch, size), dtype=xw.dtype)
         scratch = xp.empty((batch, size), dtype=xw.dtype)
         hs[0], cs[0] = state
-        use_fused = fused.enabled() and peephole is None
-        w_t = weight_hh.T
+        if fused.enabled() and peephole is None:
+            step = fused.lstm_forward_step
+        else:
+            scale_shift = None if peephole is not None else _sigmoid_by_tanh(size, xw.dtype.name)
+            step = functools.partial(
+                lstm_forward_step, scratch=scratch, peephole=peephole, scale_shift=scale_shift
+            )
+        w_t = xp.ascontiguousarray(weight_hh.T)  # BLAS reads a row-major copy faster
         for k in range(steps):
             xp.matmul(hs[k], w_t, out=gates[k])
-            args = (gates[k], xw[k], cs[k], cs[k + 1], tanh_cs[k], hs[k + 1])
-            if use_fused:
-                fused.lstm_forward_step(*args)
-            else:
-                lstm_forward_step(*args, scratch, peephole)
+            step(gates[k], xw[k], cs[k], cs[k + 1], tanh_cs[k], hs[k + 1])
+            if padded is not None:
+                _hold(padded[k], [(hs[k + 1], hs[k]), (cs[k + 1], cs[k])])
         cache = {"hs": hs, "cs": cs, "tanh_cs": tanh_cs, "gates": gates}
         return hs[1:], (hs[steps], cs[steps]), cache
 
-    def backward(self, dout, dstate, cache, weight_hh, peephole=None):
+    def backward(self, dout, dstate, cache, weight_hh, peephole=None, padded=None):
         xp = backend.xp()
-        gates, cs, tanh_cs = cache["gates"], cache["cs"], cache["tanh_cs"]
+        gates, cs = cache["gates"], cache["cs"]
         dh, dc = (d.copy() for d in dstate)
         dgates = xp.empty(gates.shape, dtype=gates.dtype)
         scratch = xp.empty(dh.shape, dtype=dh.dtype)
-        use_fused = fused.enabled() and peephole is None
+        step = self._backward_step(dgates, dh, dc, dout, cache, scratch, peephole)
         for k in range(dout.shape[0] - 1, -1, -1):
-            args = (dgates[k], dh, dc, dout[k], gates[k], cs[k], tanh_cs[k])
-            if use_fused:
-                fused.lstm_backward_step(*args)
-            else:
-                lstm_backward_step(*args, scratch, peephole)
+            if padded is not None:
+                held = (dh.copy(), dc.copy())
+            step(k)
+            if padded is not None:
+                _zero(padded[k], dgates[k])
             xp.matmul(dgates[k], weight_hh, out=dh)
+            if padded is not None:
+                _hold(padded[k], [(dh, held[0]), (dc, held[1])])
         extra = {}
         if peephole is not None:
             di, df, _, do = _blocks(dgates, 4)
@@ -139,19 +173,55 @@ class LSTMKernel:
             )
         return dgates, dgates, (dh, dc), extra
 
+    @staticmethod
+    def _backward_step(dgates, dh, dc, dout, cache, scratch, peephole):
+        """step(k): one step back at time k, the fused, peephole or factored way."""
+        gates, cs, tanh_cs = cache["gates"], cache["cs"], cache["tanh_cs"]
+        if fused.enabled() and peephole is None:
+            return lambda k: fused.lstm_backward_step(
+                dgates[k], dh, dc, dout[k], gates[k], cs[k], tanh_cs[k]
+            )
+        if peephole is not None:
+            return lambda k: lstm_backward_step(
+                dgates[k], dh, dc, dout[k], gates[k], cs[k], tanh_cs[k], scratch, peephole
+            )
+        forget = _blocks(gates, 4)[1]
+        # The factors of a few steps at a time: enough to replace many small array
+        # operations by a few larger ones, few enough to stay in the CPU's cache.
+        chunk = max(1, FACTOR_CHUNK_ELEMENTS // gates[0].size)
+        computed = {}
 
-def lstm_forward_step(a, xw_t, c_prev, c, tanh_c, h, scratch, peephole=None):
+        def step(k):
+            start = k - k % chunk
+            if computed.get("start") != start:
+                stop = start + chunk
+                computed["start"] = start
+                computed["factors"] = lstm_backward_factors(
+                    gates[start:stop], cs[start : stop + 1], tanh_cs[start:stop]
+                )
+            factors, through_tanh = computed["factors"]
+            lstm_backward_factored_step(
+                dgates[k], dh, dc, dout[k], factors[k - start], through_tanh[k - start],
+                forget[k], scratch,
+            )  # fmt: skip
+
+        return step
+
+
+def lstm_forward_step(a, xw_t, c_prev, c, tanh_c, h, scratch, peephole=None, scale_shift=None):
     """One step in place. a: (batch, 4H) holds W_hh h_{t-1} on entry, the gates on exit.
 
     i, f, o = sigma(.), g = tanh(.)      (peepholes: i, f see c_{t-1}; o sees c_t)
     c = f * c_prev + i * g,  h = o * tanh(c)
+    scale_shift: ``_sigmoid_by_tanh(hidden, dtype)``, passed in by a loop that calls this
+    at every step.
     """
     xp = backend.xp()
     a += xw_t
     i, f, g, o = _blocks(a, 4)
     if peephole is None:
         # sigma(v) = (1 + tanh(v / 2)) / 2, so one tanh call covers all four gates
-        scale, shift = _sigmoid_by_tanh(g.shape[1], a.dtype.name, backend.name())
+        scale, shift = scale_shift or _sigmoid_by_tanh(g.shape[1], a.dtype.name)
         a *= scale
         tanh(a, out=a)
         a *= scale
@@ -171,10 +241,14 @@ def lstm_forward_step(a, xw_t, c_prev, c, tanh_c, h, scratch, peephole=None):
     xp.multiply(o, tanh_c, out=h)
 
 
-@functools.cache
-def _sigmoid_by_tanh(size, dtype, backend_name):
+def _sigmoid_by_tanh(size, dtype):
     """(scale, shift) over the i, f, g, o blocks: 1/2 and 1/2 for the sigmoid gates, 1 and 0
     for the candidate, so that shift + scale * tanh(scale * a) applies each gate's function."""
+    return _scale_shift(size, dtype, backend.name())
+
+
+@functools.cache
+def _scale_shift(size, dtype, backend_name):
     xp = backend.xp()
     scale = xp.full(4 * size, 0.5, dtype=dtype)
     scale[2 * size : 3 * size] = 1.0
@@ -225,13 +299,66 @@ def lstm_backward_step(da, dh, dc, dout_t, a, c_prev, tanh_c, scratch, peephole=
         dc += di * peephole[0] + df * peephole[1]
 
 
+FACTOR_CHUNK_ELEMENTS = 1 << 17  # 512 KB of float32
+
+
+def lstm_backward_factors(gates, cs, tanh_cs):
+    """What one step back multiplies the incoming gradients by, for all steps at once.
+
+        factors = [g i (1 - i),  c_prev f (1 - f),  i (1 - g^2),  tanh(c) o (1 - o)]
+        through_tanh = o (1 - tanh(c)^2)
+
+    gates: (steps, batch, 4H) the values i, f, g, o; cs: (steps + 1, batch, H) with c_0
+    first; tanh_cs: (steps, batch, H). None of this depends on dh or dc, so it is computed
+    for several steps at once, outside the step loop, in a few array operations.
+    """
+    xp = backend.xp()
+    i, f, g, o = _blocks(gates, 4)
+    factors = xp.multiply(gates, gates)
+    xp.subtract(gates, factors, out=factors)  # s (1 - s) = s - s^2 for i, f and o
+    factor_i, factor_f, factor_g, factor_o = _blocks(factors, 4)
+    xp.subtract(1, g * g, out=factor_g)  # 1 - g^2 for the candidate
+    factor_i *= g
+    factor_f *= cs[:-1]
+    factor_g *= i
+    factor_o *= tanh_cs
+    through_tanh = xp.multiply(tanh_cs, tanh_cs)
+    xp.subtract(1, through_tanh, out=through_tanh)
+    through_tanh *= o
+    return factors, through_tanh
+
+
+def lstm_backward_factored_step(da, dh, dc, dout_t, factors, through_tanh, f, scratch):
+    """``lstm_backward_step`` with its factors precomputed (``lstm_backward_factors``):
+
+    dh += dout_t
+    dc += dh * through_tanh               (c reaches h through tanh)
+    di, df, dg = dc * factors[i, f, g]    (c = f c_prev + i g)
+    do = dh * factors[o]                  (h = o tanh c)
+    dc_prev = dc * f
+    """
+    xp = backend.xp()
+    batch, size = dh.shape
+    dh += dout_t
+    xp.multiply(dh, through_tanh, out=scratch)
+    dc += scratch
+    three = slice(0, 3 * size)
+    xp.multiply(
+        factors[:, three].reshape(batch, 3, size),
+        dc[:, None, :],
+        out=da[:, three].reshape(batch, 3, size),
+    )
+    xp.multiply(factors[:, 3 * size :], dh, out=da[:, 3 * size :])
+    dc *= f
+
+
 class GRUKernel:
     """PyTorch's GRU: r, z from x and h; n = tanh(xw_n + r (W_hn h + b_hn)); h' = n + z (h - n)."""
 
     gates = 3
     state_names = ("h",)
 
-    def forward(self, xw, state, weight_hh, bias_hh=None, extra=None):
+    def forward(self, xw, state, weight_hh, bias_hh=None, extra=None, padded=None):
         xp = backend.xp()
         steps, batch, three_size = xw.shape
         size = three_size // 3
@@ -241,15 +368,17 @@ class GRUKernel:
         gh = xp.empty((batch, three_size), dtype=xw.dtype)
         hs[0] = state[0]
         step = fused.gru_forward_step if fused.enabled() else gru_forward_step
-        w_t = weight_hh.T
+        w_t = xp.ascontiguousarray(weight_hh.T)  # BLAS reads a row-major copy faster
         for k in range(steps):
             xp.matmul(hs[k], w_t, out=gh)
             if bias_hh is not None:
                 gh += bias_hh
             step(gates[k], hidden_n[k], hs[k + 1], xw[k], gh, hs[k])
+            if padded is not None:
+                _hold(padded[k], [(hs[k + 1], hs[k])])
         return hs[1:], (hs[steps],), {"hs": hs, "gates": gates, "hidden_n": hidden_n}
 
-    def backward(self, dout, dstate, cache, weight_hh, extra=None):
+    def backward(self, dout, dstate, cache, weight_hh, extra=None, padded=None):
         xp = backend.xp()
         hs, gates, hidden_n = cache["hs"], cache["gates"], cache["hidden_n"]
         dh = dstate[0].copy()
@@ -258,9 +387,15 @@ class GRUKernel:
         dh_through_w = xp.empty(dh.shape, dtype=dh.dtype)
         step = fused.gru_backward_step if fused.enabled() else gru_backward_step
         for k in range(dout.shape[0] - 1, -1, -1):
+            if padded is not None:
+                held = dh.copy()
             step(dxw[k], dgh[k], dh, dout[k], gates[k], hidden_n[k], hs[k])
+            if padded is not None:
+                _zero(padded[k], dxw[k], dgh[k])
             xp.matmul(dgh[k], weight_hh, out=dh_through_w)
             dh += dh_through_w
+            if padded is not None:
+                _hold(padded[k], [(dh, held)])
         return dxw, dgh, (dh,), {}
 
 

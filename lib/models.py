@@ -9,17 +9,19 @@ model.backward(dlogits)                             # fills rnn.grads and head.g
 
 from . import backend, checks
 from .linear import Linear
+from .module import Composite
 
 READOUTS = ("last", "all")
 
 
-class SequenceRegressor:
+class SequenceRegressor(Composite):
     """y = Linear(features of rnn(x)): real-valued predictions from a sequence.
 
     readout="last": one prediction per sequence from the final state of each direction
     (forward at the last step, backward at the first), (batch, out_features);
     readout="all": one per time step, (batch, seq_len, out_features).
     rnn: a lib RNN, LSTM or GRU built with batch_first=True; x: (batch, seq_len, input_size).
+    ``state_dict`` keys: "rnn.weight_ih_l0", ..., "head.weight", "head.bias".
     """
 
     def __init__(self, rnn, out_features, readout="last", seed=None):
@@ -34,20 +36,25 @@ class SequenceRegressor:
         self.readout = readout
         width = rnn.num_directions * rnn.hidden_size
         self.head = Linear(width, out_features, dtype=rnn.dtype, seed=seed)
+        self.children = {"rnn": self.rnn, "head": self.head}
         self._out = None
+        self._last = None
 
-    @property
-    def modules(self):
-        """The modules whose parameters an optimizer updates: [rnn, head]."""
-        return [self.rnn, self.head]
+    def __call__(self, x, lengths=None):
+        return self.forward(x, lengths)
 
-    def __call__(self, x):
-        return self.forward(x)
+    def forward(self, x, lengths=None):
+        """x: (batch, seq_len, input_size) -> (batch, out) or (batch, seq_len, out).
 
-    def forward(self, x):
-        """x: (batch, seq_len, input_size) -> (batch, out) or (batch, seq_len, out)."""
+        lengths: optional (batch,) true lengths of a padded batch (see ``rnn.forward``);
+        readout "last" then reads each sequence at its own last step.
+        """
         x = checks.array("x", x, self.rnn.dtype, ndim=3, layout="(batch, seq_len, input_size)")
-        self._out, _ = self.rnn(x)  # (batch, seq_len, num_directions * hidden)
+        self._out, _ = self.rnn(x, lengths=lengths)  # (batch, seq_len, num_directions * hidden)
+        if lengths is None:
+            self._last = backend.xp().full(x.shape[0], x.shape[1] - 1)
+        else:
+            self._last = backend.asarray(lengths) - 1
         return self.head(self._features(self._out))
 
     def backward(self, dy):
@@ -62,16 +69,16 @@ class SequenceRegressor:
         """readout "all": out itself; "last": [forward half at t=-1, backward half at t=0]."""
         if self.readout == "all":
             return out
-        size = self.rnn.hidden_size
-        return backend.xp().concatenate([out[:, -1, :size], out[:, 0, size:]], axis=-1)
+        size, rows = self.rnn.hidden_size, backend.xp().arange(out.shape[0])
+        return backend.xp().concatenate([out[rows, self._last, :size], out[:, 0, size:]], axis=-1)
 
     def _features_grad(self, dfeatures):
         """The gradient for the whole of rnn's output, given the one for its features."""
         if self.readout == "all":
             return dfeatures
-        size = self.rnn.hidden_size
+        size, rows = self.rnn.hidden_size, backend.xp().arange(self._out.shape[0])
         dout = backend.xp().zeros_like(self._out)
-        dout[:, -1, :size] = dfeatures[:, :size]
+        dout[rows, self._last, :size] = dfeatures[:, :size]
         dout[:, 0, size:] = dfeatures[:, size:]
         return dout
 

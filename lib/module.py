@@ -1,4 +1,9 @@
-"""The base of every layer: named parameters, their gradients and torch-style state dicts."""
+"""The base of every layer: named parameters, their gradients and torch-style state dicts.
+
+``Module`` is one layer; ``Composite`` is a model made of named layers (an embedding,
+a recurrent network, a readout) whose state dict uses torch's nested keys
+(``"rnn.weight_ih_l0"``).
+"""
 
 from . import backend
 from .checks import parse_dtype
@@ -9,12 +14,26 @@ class Module:
 
     ``grads`` has the same keys as ``params`` and is replaced by each ``backward`` call.
     Subclasses fill ``self.params`` in ``__init__`` and ``self.grads`` in ``backward``.
+    ``training`` is True after construction and after ``train()``, False after
+    ``eval()``, as in torch; only layers that behave differently (dropout) read it.
     """
 
     def __init__(self, dtype="float32"):
         self.dtype = parse_dtype(dtype)
         self.params = {}
         self.grads = {}
+        self.training = True
+
+    def train(self, mode=True):
+        """Training mode (dropout on) or, with mode=False, evaluation mode. Returns self."""
+        if not isinstance(mode, bool):
+            raise TypeError(f"mode must be True or False, got {mode!r}")
+        self.training = mode
+        return self
+
+    def eval(self):
+        """Evaluation mode: dropout off, the model is deterministic. Returns self."""
+        return self.train(False)
 
     def state_dict(self):
         """A copy of every parameter, keyed as in the matching ``torch.nn`` module."""
@@ -55,3 +74,61 @@ class Module:
     def zero_grad(self):
         """Forget the gradients of the latest backward call."""
         self.grads = {}
+
+
+class Composite:
+    """A model made of named modules, for example {"embedding": ..., "rnn": ..., "decoder": ...}.
+
+    Subclasses set ``self.children`` (name -> Module, in order). ``state_dict`` keys are
+    ``"name.key"`` as in a torch model with those attributes, so the same weights load
+    into the torch twin; ``modules`` is what optimizers and ``clip_grad_norm`` take.
+    """
+
+    children = {}
+
+    @property
+    def modules(self):
+        """The modules whose parameters an optimizer updates, in order."""
+        return list(self.children.values())
+
+    @property
+    def training(self):
+        """True in training mode (the default), False after ``eval()``."""
+        return all(module.training for module in self.modules)
+
+    def train(self, mode=True):
+        """Put every module in training mode (or evaluation mode with mode=False)."""
+        for module in self.modules:
+            module.train(mode)
+        return self
+
+    def eval(self):
+        """Put every module in evaluation mode (no dropout). Returns self."""
+        return self.train(False)
+
+    def state_dict(self):
+        """Every parameter, keyed "child.key" like the matching torch model."""
+        return {
+            f"{name}.{key}": value
+            for name, module in self.children.items()
+            for key, value in module.state_dict().items()
+        }
+
+    def load_state_dict(self, state):
+        """Load "child.key" arrays (a torch state_dict works too); keys must match exactly."""
+        if not isinstance(state, dict):
+            raise TypeError(f"state must be a dict of arrays, got {type(state).__name__}")
+        expected = set(self.state_dict())
+        missing, unexpected = sorted(expected - set(state)), sorted(set(state) - expected)
+        if missing or unexpected:
+            raise KeyError(
+                f"state_dict keys do not match: missing {missing}, unexpected {unexpected}"
+            )
+        for name, module in self.children.items():
+            prefix = name + "."
+            own = {k.removeprefix(prefix): v for k, v in state.items() if k.startswith(prefix)}
+            module.load_state_dict(own)
+
+    def num_parameters(self):
+        """The number of scalar parameters of all modules."""
+        return sum(module.num_parameters() for module in self.modules)

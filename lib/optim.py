@@ -10,6 +10,7 @@ import math
 import numbers
 
 from . import backend
+from .module import Composite
 
 
 class Optimizer:
@@ -132,9 +133,11 @@ def _params_and_grads(modules):
 
 
 def _module_list(modules):
-    """``modules`` as a list; a single module is accepted too."""
+    """``modules`` as a list; a single module or a model made of modules is accepted too."""
     if hasattr(modules, "params"):
         modules = [modules]
+    elif isinstance(modules, Composite):
+        modules = modules.modules
     modules = list(modules)
     for index, module in enumerate(modules):
         if not (hasattr(module, "params") and hasattr(module, "grads")):

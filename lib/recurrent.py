@@ -9,12 +9,19 @@ reverse direction reads the sequence from its end. Keys, shapes, gate order and
 initialisation follow torch.nn, so ``model.load_state_dict(torch_model.state_dict())``
 gives the same numbers.
 
+Training extras, as in torch: ``dropout=p`` drops units of every layer's output but
+the last one in training mode (``model.train()``, the default; ``model.eval()`` turns
+it off), and ``model(x, hx, lengths=...)`` runs a padded batch of sequences of
+different lengths.
+
 Why this module is long: ``Recurrent`` carries the whole torch.nn contract (argument and
 input checks, layouts, initial states, stacking, directions, ``state_dict``, BPTT) once,
 for the three models, which differ only in the kernel they pick.
 """
 
 import math
+import numbers
+import warnings
 
 import numpy
 
@@ -23,17 +30,20 @@ from .kernels import GRUKernel, LSTMKernel, RNNKernel
 from .module import Module
 
 
-def direction_forward(kernel, x, state, params, reverse=False):
+def direction_forward(kernel, x, state, params, reverse=False, padded=None):
     """Run one layer in one direction over x: (seq_len, batch, input) -> out, final state, cache.
 
     All input projections at once: xw = x W_ih^T + b_ih (+ b_hh where it simply adds).
     The reverse direction reads x from its end: x is flipped once, here, and the kernel
     and the cache work in processing order; only ``out`` is flipped back to time order.
+    padded: None, or (seq_len, batch, 1) bool, True at padding steps (in time order);
+    ``out`` is zero there.
     """
     xp = backend.xp()
     steps, batch, _ = x.shape
     if reverse:
         x = xp.ascontiguousarray(x[::-1])
+        padded = None if padded is None else padded[::-1]
     weight_ih, weight_hh = params["weight_ih"], params["weight_hh"]
     xw = (x.reshape(steps * batch, -1) @ weight_ih.T).reshape(steps, batch, -1)
     bias_ih, bias_hh = params.get("bias_ih"), params.get("bias_hh")
@@ -41,9 +51,11 @@ def direction_forward(kernel, x, state, params, reverse=False):
     if bias_ih is not None:
         xw += bias_ih if is_gru else bias_ih + bias_hh  # the GRU's b_hn sits inside r * (...)
     out, final, cache = kernel.forward(
-        xw, state, weight_hh, bias_hh if is_gru else None, params.get("weight_peephole")
+        xw, state, weight_hh, bias_hh if is_gru else None, params.get("weight_peephole"), padded
     )
-    cache["x"] = x
+    cache["x"], cache["padded"] = x, padded
+    if padded is not None:
+        out = xp.where(padded, 0, out)  # what torch's pad_packed_sequence puts there
     return (out[::-1] if reverse else out), final, cache
 
 
@@ -57,7 +69,12 @@ def direction_backward(kernel, dout, dfinal, cache, params, reverse=False):
     steps, batch, input_size = x.shape
     weight_ih, weight_hh = params["weight_ih"], params["weight_hh"]
     dxw, dgh, dstate, extra = kernel.backward(
-        dout[::-1] if reverse else dout, dfinal, cache, weight_hh, params.get("weight_peephole")
+        dout[::-1] if reverse else dout,
+        dfinal,
+        cache,
+        weight_hh,
+        params.get("weight_peephole"),
+        cache.get("padded"),
     )
     flat_dxw = dxw.reshape(steps * batch, -1)
     flat_dgh = dgh.reshape(steps * batch, -1)
@@ -68,7 +85,9 @@ def direction_backward(kernel, dout, dfinal, cache, params, reverse=False):
     }
     if "bias_ih" in params:
         grads["bias_ih"] = flat_dxw.sum(axis=0)
-        grads["bias_hh"] = flat_dgh.sum(axis=0)
+        # the LSTM and the RNN add b_hh where b_ih goes (dgh is dxw): one sum serves both
+        same = dgh is dxw
+        grads["bias_hh"] = grads["bias_ih"].copy() if same else flat_dgh.sum(axis=0)
     if "peephole" in extra:
         grads["weight_peephole"] = extra["peephole"]
     dx = (flat_dxw @ weight_ih).reshape(steps, batch, input_size)
@@ -103,17 +122,30 @@ class Recurrent(Module):
         ):
             if not isinstance(flag, bool):
                 raise TypeError(f"{flag_name} must be True or False, got {flag!r}")
-        if dropout != 0:
-            raise ValueError(
-                f"dropout between layers is not implemented in lib; use dropout=0.0, "
-                f"got {dropout!r}"
-            )
+        self.dropout = self._read_dropout(dropout)
         self.bias, self.batch_first, self.bidirectional = bias, batch_first, bidirectional
         self.num_directions = 2 if bidirectional else 1
         self.peephole = peephole
         self.kernel = kernel
-        self._init_params(seed)
+        self._rng = numpy.random.default_rng(seed)  # the weights, then the dropout masks
+        self._init_params()
         self._cache = None
+        self.dropout_masks = None
+
+    def _read_dropout(self, dropout):
+        """p in [0, 1); torch's warning when there is no second layer to drop into."""
+        if isinstance(dropout, bool) or not isinstance(dropout, numbers.Real):
+            raise TypeError(f"dropout must be a number in [0, 1), got {dropout!r}")
+        if not 0 <= dropout < 1:
+            raise ValueError(f"dropout must be a number in [0, 1), got {dropout!r}")
+        if dropout > 0 and self.num_layers == 1:
+            warnings.warn(
+                "dropout acts between stacked layers (on the output of every layer but the "
+                f"last), so dropout={dropout} with num_layers=1 does nothing",
+                UserWarning,
+                stacklevel=4,
+            )
+        return float(dropout)
 
     def _suffixes(self):
         """(layer, direction, key suffix) for every layer-direction, in torch's order."""
@@ -121,8 +153,7 @@ class Recurrent(Module):
             for direction in range(self.num_directions):
                 yield layer, direction, f"_l{layer}" + ("_reverse" if direction else "")
 
-    def _init_params(self, seed):
-        rng = numpy.random.default_rng(seed)
+    def _init_params(self):
         bound = 1.0 / math.sqrt(self.hidden_size)
         gate_rows = self.kernel.gates * self.hidden_size
         for layer, _, suffix in self._suffixes():
@@ -136,7 +167,7 @@ class Recurrent(Module):
             if self.peephole:
                 shapes["weight_peephole"] = (3, self.hidden_size)
             for name, shape in shapes.items():
-                values = rng.uniform(-bound, bound, size=shape).astype(self.dtype)
+                values = self._rng.uniform(-bound, bound, size=shape).astype(self.dtype)
                 self.params[name + suffix] = backend.xp().asarray(values)
 
     # ---- input handling -------------------------------------------------------------
@@ -205,28 +236,90 @@ class Recurrent(Module):
         states = tuple(s if batched else s[:, 0, :] for s in states)
         return states if len(states) == 2 else states[0]
 
+    def _read_lengths(self, lengths, steps, batch, batched):
+        """lengths (batch,) -> padded: (seq_len, batch, 1) bool, True where t >= length.
+
+        None when every sequence fills the batch, so that the usual path runs.
+        """
+        if lengths is None:
+            return None
+        if not batched:
+            raise ValueError("lengths needs a batched x; an unbatched x is one full sequence")
+        raw = backend.asarray(lengths)
+        if raw.dtype.kind not in "iu":
+            raise TypeError(f"lengths must be integers, got dtype {raw.dtype}")
+        if tuple(raw.shape) != (batch,):
+            raise ValueError(
+                f"lengths should have shape ({batch},), one length per sequence of the batch, "
+                f"got {tuple(raw.shape)}"
+            )
+        if int(raw.min()) < 1 or int(raw.max()) > steps:
+            raise ValueError(
+                f"every length must lie in 1..{steps} (seq_len of x), got values from "
+                f"{int(raw.min())} to {int(raw.max())}"
+            )
+        if int(raw.min()) == steps:
+            return None
+        xp = backend.xp()
+        return (xp.arange(steps)[:, None] >= raw[None, :])[:, :, None]
+
+    def _dropout_mask(self, shape):
+        """Inverted dropout: 0 with probability p, else 1 / (1 - p), so the mean is kept."""
+        keep = self._rng.random(shape) >= self.dropout
+        return backend.xp().asarray(keep / (1.0 - self.dropout), dtype=self.dtype)
+
     # ---- forward and backward -------------------------------------------------------
-    def forward(self, x, hx=None):
+    def forward(self, x, hx=None, lengths=None):
         """out, h_n = model(x, hx); for an LSTM hx and the returned state are pairs (h, c).
 
         x: (seq_len, batch, input_size), or (batch, seq_len, input_size) if batch_first,
         or unbatched (seq_len, input_size). out: (..., num_directions * hidden_size).
         h_n: (num_layers * num_directions, batch, hidden_size).
+
+        lengths: optional (batch,) integers, the true length of each sequence of a padded
+        batch. Steps t >= length change nothing: out is zero there, h_n holds each
+        sequence's state after its own last step, and the reverse direction starts at
+        each sequence's own end. torch gets this by packing
+        (``pack_padded_sequence``): it sorts the sequences by length and, at each step,
+        runs only the rows still going. lib runs every row at every step and, where a
+        row is padding, keeps its previous state; the rows that matter see exactly the
+        same arithmetic, so outputs, states and gradients are equal.
+
+        Training mode with dropout=p > 0: the output of every layer but the last is
+        multiplied by a fresh mask of 0 and 1 / (1 - p) entries before the next layer
+        reads it; ``self.dropout_masks`` keeps the masks used, (seq_len, batch,
+        num_directions * hidden_size) each, time first whatever batch_first says.
+
+        Stateful truncated BPTT: pass the h_n of the previous window as hx. lib has no
+        autograd graph, so nothing needs detaching: backward() stops at hx and returns
+        its gradient, which a training loop simply does not propagate further.
         """
         xp = backend.xp()
         x, batched = self._read_input(x)
         states = self._read_state(hx, x.shape[1], batched)
+        padded = self._read_lengths(lengths, x.shape[0], x.shape[1], batched)
+        dropping = self.training and self.dropout > 0
+        self.dropout_masks = [] if dropping and self.num_layers > 1 else None
         finals = [[] for _ in states]
         caches = []
         layer_input = x
         for layer in range(self.num_layers):
+            if layer > 0 and dropping:
+                mask = self._dropout_mask(layer_input.shape)
+                self.dropout_masks.append(mask)
+                layer_input = layer_input * mask
             outputs = []
             for direction in range(self.num_directions):
                 suffix = f"_l{layer}" + ("_reverse" if direction else "")
                 index = layer * self.num_directions + direction
                 state = tuple(s[index] for s in states)
                 out, final, cache = direction_forward(
-                    self.kernel, layer_input, state, self._params_of(suffix), reverse=direction == 1
+                    self.kernel,
+                    layer_input,
+                    state,
+                    self._params_of(suffix),
+                    reverse=direction == 1,
+                    padded=padded,
                 )
                 outputs.append(out)
                 caches.append(cache)
@@ -238,6 +331,7 @@ class Recurrent(Module):
             "batched": batched,
             "batch": x.shape[1],
             "steps": x.shape[0],
+            "masks": self.dropout_masks,
         }
         out = layer_input
         if not batched:
@@ -295,6 +389,8 @@ class Recurrent(Module):
                 for collected, value in zip(dstates, dstate):
                     collected[index] = value
                 grads.update({name + suffix: value for name, value in layer_grads.items()})
+            if layer > 0 and self._cache["masks"] is not None:
+                dlayer_in = dlayer_in * self._cache["masks"][layer - 1]
             dlayer_out = dlayer_in
         self.grads = {name: grads[name] for name in self.params}
         dx = dlayer_out

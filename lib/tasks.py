@@ -20,6 +20,18 @@ NEUTRAL_WORDS = tuple(
 )
 VOCABULARY = POSITIVE_WORDS + NEGATIVE_WORDS + NEUTRAL_WORDS
 
+AGREEMENT_NOUNS = tuple("key door king letter sword cabinet horse tower bell ship".split())
+AGREEMENT_ADJECTIVES = tuple("old red small dark wooden golden".split())
+AGREEMENT_PREPOSITIONS = tuple("to near behind by of on".split())
+PAD = "<pad>"
+AGREEMENT_VOCABULARY = (
+    (PAD, "the")
+    + AGREEMENT_NOUNS
+    + tuple(noun + "s" for noun in AGREEMENT_NOUNS)
+    + AGREEMENT_ADJECTIVES
+    + AGREEMENT_PREPOSITIONS
+)
+
 
 def delayed_recall(n, lag, n_symbols=4, n_distractors=4, seed=None):
     """Show a symbol, then ``lag`` distractors; the label is the first symbol.
@@ -162,6 +174,68 @@ def future_context(n, length, n_symbols=4, seed=None):
     y = numpy.where(flags, numpy.roll(symbols, -1, axis=1), numpy.roll(symbols, 1, axis=1))
     x = numpy.concatenate([_one_hot(symbols, n_symbols), flags[..., None]], axis=-1)
     return _to_backend(x.astype(numpy.float32), y, flags)
+
+
+def agreement(n, n_attractors, mismatch=0.5, seed=None):
+    """Subject-verb agreement: "the keys to the old cabinet ..." -> the verb is plural.
+
+    Each sentence is a subject, "the [adjective] noun(s)", followed by k prepositional
+    phrases, "to/near/... the [adjective] noun(s)", and stops where the verb would
+    come; the label is the verb's number, the subject's: 0 singular ("is"), 1 plural
+    ("are"). The k nouns in between are attractors: each has the other number than
+    the subject with probability ``mismatch`` (1.0: all of them mislead), so the
+    nearest noun is no guide and the model must carry the subject's number across
+    them. Adjectives appear with probability 1/2, so lengths vary.
+
+    Word-level: each word is one id of ``vocabulary`` (id 0 is the padding "<pad>").
+    n_attractors: k for every sentence, or a pair (low, high) to draw k in low..high.
+    Returns ids: (n, max_length) int64 padded with 0 after each sentence; lengths: (n,)
+    int64; y: (n,) int64; vocabulary: list of str. Batch-first: feed an RNN built with
+    batch_first=True through ``lib.Embedding``, with ``lengths=lengths``.
+    """
+    n = checks.positive_int("n", n)
+    low, high = _attractor_range(n_attractors)
+    if isinstance(mismatch, bool) or not 0 <= mismatch <= 1:
+        raise ValueError(f"mismatch must be a probability in [0, 1], got {mismatch!r}")
+    rng = numpy.random.default_rng(seed)
+    labels = rng.integers(2, size=n)
+    counts = rng.integers(low, high + 1, size=n)
+    sentences = []
+    for label, count in zip(labels, counts):
+        flips = rng.random(count) < mismatch
+        words = _noun_phrase(rng, label)
+        for flip in flips:
+            preposition = AGREEMENT_PREPOSITIONS[rng.integers(len(AGREEMENT_PREPOSITIONS))]
+            words += [preposition] + _noun_phrase(rng, label ^ int(flip))
+        sentences.append([AGREEMENT_VOCABULARY.index(word) for word in words])
+    lengths = numpy.array([len(words) for words in sentences])
+    ids = numpy.zeros((n, lengths.max()), dtype=numpy.int64)
+    for row, words in enumerate(sentences):
+        ids[row, : len(words)] = words
+    return (*_to_backend(ids, lengths, labels), list(AGREEMENT_VOCABULARY))
+
+
+def _noun_phrase(rng, plural):
+    """["the", (adjective), noun or noun + "s"] as words."""
+    words = ["the"]
+    if rng.random() < 0.5:
+        words.append(AGREEMENT_ADJECTIVES[rng.integers(len(AGREEMENT_ADJECTIVES))])
+    noun = AGREEMENT_NOUNS[rng.integers(len(AGREEMENT_NOUNS))]
+    return words + [noun + "s" if plural else noun]
+
+
+def _attractor_range(n_attractors):
+    """(low, high) from an int k >= 0 or a pair 0 <= low <= high."""
+    pair = n_attractors if isinstance(n_attractors, (tuple, list)) else (n_attractors,) * 2
+    valid = len(pair) == 2 and all(
+        isinstance(k, (int, numpy.integer)) and not isinstance(k, bool) and k >= 0 for k in pair
+    )
+    if not valid or pair[0] > pair[1]:
+        raise ValueError(
+            f"n_attractors must be an integer >= 0 or a pair (low, high) with "
+            f"0 <= low <= high, got {n_attractors!r}"
+        )
+    return int(pair[0]), int(pair[1])
 
 
 def running_parity(n, length, seed=None):

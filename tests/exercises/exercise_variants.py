@@ -635,6 +635,77 @@ WRONG = {
         ("logits", "q3", [(".argmax(axis=-1)", "")], "class scores"),
         ("readout_last", "q3", [('readout="all"', 'readout="last"')], "one label per sequence"),
     ],
+    "ex07": [
+        (
+            "fancy_index_add",
+            "q1",
+            [("np.add.at(dW, flat_ids, flat_dout)", "dW[flat_ids] += flat_dout")],
+            "loses repeated ids",
+        ),
+        ("transposed", "q1", [("    return dW", "    return dW.T")], "dW is transposed"),
+        (
+            "calls_lib",
+            "q1",
+            [
+                (
+                    "    return dW",
+                    "    import lib\n\n"
+                    "    emb = lib.Embedding(int(num_embeddings), dout.shape[-1], dtype=float)\n"
+                    "    emb(ids)\n"
+                    "    emb.backward(dout)\n"
+                    "    return emb.grads['weight']",
+                )
+            ],
+            "calls lib's own",
+        ),
+        (
+            "times_temperature",
+            "q2",
+            [("z = logits / temperature", "z = logits * temperature")],
+            "multiplied by the temperature",
+        ),
+        (
+            "no_temperature",
+            "q2",
+            [("z = logits / temperature", "z = logits")],
+            "temperature is ignored",
+        ),
+        ("no_max", "q2", [("    z = z - z.max(axis=-1, keepdims=True)\n", "")], "NaN or inf"),
+        (
+            "batch_axis",
+            "q2",
+            [
+                ("z.max(axis=-1, keepdims=True)", "z.max(axis=0, keepdims=True)"),
+                ("e.sum(axis=-1, keepdims=True)", "e.sum(axis=0, keepdims=True)"),
+            ],
+            "batch axis",
+        ),
+        (
+            "greedy",
+            "q3",
+            [
+                (
+                    "    return np.minimum(np.array(drawn), logits.shape[-1] - 1)",
+                    "    return (logits / temperature).argmax(axis=-1)",
+                )
+            ],
+            "argmax",
+        ),
+        ("off_by_one", "q3", [("np.array(drawn)", "np.array(drawn) + 1")], "one too high"),
+        (
+            "unweighted",
+            "q4",
+            [
+                (
+                    "(window_losses * window_chars).sum() / window_chars.sum()",
+                    "window_losses.mean()",
+                )
+            ],
+            "without their sizes",
+        ),
+        ("bits", "q4", [("np.exp(mean_loss)", "2.0**mean_loss")], "nats"),
+        ("no_exp", "q4", [("np.exp(mean_loss)", "mean_loss")], "mean loss itself"),
+    ],
 }
 
 

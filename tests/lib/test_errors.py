@@ -248,7 +248,8 @@ def test_bad_constructor_arguments(kind, kwargs, exception, mention):
     [
         ({"num_layers": -1}, ValueError, "num_layers"),
         ({"num_layers": 0}, ValueError, "num_layers"),
-        ({"dropout": 0.5}, (ValueError, NotImplementedError), "dropout"),
+        ({"dropout": 1.0}, ValueError, "dropout"),
+        ({"dropout": -0.5}, ValueError, "dropout"),
     ],
 )
 def test_bad_model_arguments(kind, kwargs, exception, mention):

@@ -18,6 +18,7 @@ def host(*arrays):
         lambda seed: tasks.first_words_review(20, 15, seed=seed)[:2],
         lambda seed: (tasks.seasonal_series(50, seed=seed),),
         lambda seed: tasks.future_context(20, 8, seed=seed),
+        lambda seed: tasks.agreement(20, (0, 3), seed=seed)[:3],
     ],
 )
 def test_same_seed_same_data(make):
@@ -119,3 +120,41 @@ def test_future_context():
 def test_task_errors(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_agreement_labels_follow_the_subject():
+    ids, lengths, y, vocabulary = tasks.agreement(300, (0, 4), mismatch=1.0, seed=0)
+    ids, lengths, y = host(ids, lengths, y)
+    assert ids.dtype == lengths.dtype == y.dtype == np.int64
+    assert ids.shape == (300, lengths.max()) and set(np.unique(y)) == {0, 1}
+    assert vocabulary[0] == "<pad>"
+    nouns = set(tasks.AGREEMENT_NOUNS)
+    for row, length, label in zip(ids, lengths, y):
+        assert not row[length:].any() and row[:length].all()  # padding after, none inside
+        words = tasks.decode(row[:length], vocabulary).split()
+        numbers = [w.endswith("s") for w in words if w.rstrip("s") in nouns]
+        assert numbers[0] == bool(label)  # the subject decides
+        assert all(n != numbers[0] for n in numbers[1:])  # mismatch=1: every attractor misleads
+        assert len(numbers) - 1 == words.count("the") - 1  # one noun per "the"
+
+
+def test_agreement_attractor_counts():
+    ids, lengths, _, vocabulary = tasks.agreement(200, 2, mismatch=0.0, seed=1)
+    ids, lengths = host(ids, lengths)
+    assert ((ids == vocabulary.index("the")).sum(axis=1) == 3).all()  # subject, 2 attractors
+    # "the [adj] noun" then twice "prep the [adj] noun"; adjectives come and go
+    assert (lengths.min(), lengths.max()) == (2 + 2 * 3, 3 + 2 * 4)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"n_attractors": -1}, "n_attractors"),
+        ({"n_attractors": (3, 1)}, "n_attractors"),
+        ({"n_attractors": 1.5}, "n_attractors"),
+        ({"n_attractors": 1, "mismatch": 1.5}, "mismatch"),
+    ],
+)
+def test_agreement_bad_arguments(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        tasks.agreement(10, **kwargs)
