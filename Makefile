@@ -93,10 +93,12 @@ test: lint $(NPM_STAMP)
 lab: $(VENV)/.lab-installed
 	$(BIN)/jupyter lab
 
-# The explorables' slider-to-frame times are measured in the built book, so build it first.
+# The explorables' slider-to-frame times and the playground's update rates are measured
+# in the built book, so build it first.
 bench: $(VENV)/.test-installed book
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/explorables.py
+	$(BIN)/python benchmarks/playground.py --learn
 	$(BIN)/python benchmarks/book.py
 
 # Grading needs the book tools only (IPython, NumPy), not the test extras. Each notebook

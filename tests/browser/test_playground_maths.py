@@ -32,13 +32,15 @@ BUILD = """
     const T = window.train;
     const build = ({cell, input, hidden, outputs, rnnState, headState}) => {
         const noRandom = {random: () => 0};  // every weight is overwritten below
-        const model = new T.SequenceModel(new T.Recurrent(cell, input, hidden, noRandom), outputs, noRandom);
+        const rnn = new T.Recurrent(cell, input, hidden, noRandom);
+        const model = new T.SequenceModel(rnn, outputs, noRandom);
         T.loadStateDict(model.rnn, rnnState);
         T.loadStateDict(model.head, headState);
         return model;
     };
     const flat = (a) => Float64Array.from(a.flat(Infinity));
-    const plain = (grads) => Object.fromEntries(Object.entries(grads).map(([k, v]) => [k, Array.from(v)]));
+    const plain = (arrays) =>
+        Object.fromEntries(Object.entries(arrays).map(([k, v]) => [k, Array.from(v)]));
 """
 
 GRADIENTS = (
@@ -89,7 +91,9 @@ def page(browser):
 
 def make_model(cell, task, seed):
     """A float64 lib model for ``task`` with lib's initialisation from ``seed``."""
-    features, outputs = {"recall": (8, 4), "adding": (2, 1), "review": (len(tasks.VOCABULARY), 2)}[task]
+    features, outputs = {"recall": (8, 4), "adding": (2, 1), "review": (len(tasks.VOCABULARY), 2)}[
+        task
+    ]
     rnn = CELLS[cell](features, 6, batch_first=True, dtype="float64", seed=seed)
     if cell != "rnn":
         lib.set_keep_gate_bias(rnn, 2.5)
@@ -193,7 +197,14 @@ def test_gradients_equal_lib(page, cell, task):
 
 
 @pytest.mark.parametrize(
-    "cell, task", [("rnn", "recall"), ("lstm", "recall"), ("gru", "recall"), ("lstm", "adding"), ("gru", "review")]
+    "cell, task",
+    [
+        ("rnn", "recall"),
+        ("lstm", "recall"),
+        ("gru", "recall"),
+        ("lstm", "adding"),
+        ("gru", "review"),
+    ],
 )
 def test_twenty_adam_steps_equal_lib_fit(page, cell, task):
     """lib.fit for one epoch of 20 batches (its shuffle replayed for the page), Adam with
@@ -204,10 +215,7 @@ def test_twenty_adam_steps_equal_lib_fit(page, cell, task):
     held_x, held_y = make_data(task, 32, seed=7)
     spec = spec_of(model, cell, lr=lr, clip=clip, heldOut=[held_x.tolist(), held_y.tolist()])
     order = np.random.default_rng(seed).permutation(len(x))  # what lib.fit draws for epoch 1
-    spec["batches"] = [
-        [x[index].tolist(), y[index].tolist()]
-        for index in np.split(order, updates)
-    ]
+    spec["batches"] = [[x[index].tolist(), y[index].tolist()] for index in np.split(order, updates)]
     history = lib.fit(
         model, (x, y), loss_of(model), lib.Adam(model.modules, lr=lr), epochs=1,
         batch_size=batch, clip=clip, progress=False, seed=seed,
@@ -215,7 +223,9 @@ def test_twenty_adam_steps_equal_lib_fit(page, cell, task):
     js = page.evaluate(FIT, spec)
     what = f"{cell} on {task} after {updates} Adam steps"
     relative = abs(np.mean(js["losses"]) - history["loss"][0]) / abs(history["loss"][0])
-    assert relative < FIT_RELATIVE, f"{what}: mean training loss differs by {relative:.1e} (relative)"
+    assert relative < FIT_RELATIVE, (
+        f"{what}: mean training loss differs by {relative:.1e} (relative)"
+    )
     held_out = lib.evaluate(model, (held_x, held_y), loss_of(model))["loss"]
     relative = abs(js["heldOutLoss"] - held_out) / abs(held_out)
     assert relative < FIT_RELATIVE, f"{what}: held-out loss differs by {relative:.1e} (relative)"

@@ -40,7 +40,7 @@ const PLAYGROUND_CSS = `
 .rnnx-pg-heatmap { display: block; max-width: 100%; }
 .rnnx-pg-seed { display: grid; grid-template-columns: minmax(6rem, 1fr) 6rem; align-items: center; gap: 0.4rem; min-height: 2.2rem; font-size: 13px; }
 .rnnx-pg-seed input { font: inherit; min-height: 2rem; width: 100%; }
-.rnnx h4 { font-size: 14px; margin: 0.8rem 0 0.2rem; }
+.rnnx h2.rnnx-pg-heading { font-size: 15px; font-weight: 600; margin: 0.9rem 0 0.2rem; }
 `;
 
 // True in the built book, whose page holds the widget state it was rendered from (a
@@ -108,11 +108,13 @@ function emptyHistory() {
   return { losses: [], smoothed: [], evaluations: [], firstNorms: null, latest: null };
 }
 
+const SMOOTHING = 20; // the running average of the loss is over this many updates
+
 function addProgress(history, message) {
   for (const loss of message.losses) {
-    const previous = history.smoothed.length ? history.smoothed[history.smoothed.length - 1] : loss;
     history.losses.push(loss);
-    history.smoothed.push(history.smoothed.length ? 0.95 * previous + 0.05 * loss : loss);
+    const window = history.losses.slice(-SMOOTHING);
+    history.smoothed.push(window.reduce((a, b) => a + b, 0) / window.length);
   }
   history.evaluations.push(...message.evaluations);
   if (message.stateGradNorms && !history.firstNorms) history.firstNorms = message.stateGradNorms;
@@ -397,14 +399,14 @@ function render({ model, el }) {
   const lossCell = tag("div");
   const accuracyCell = tag("div");
   charts.append(lossCell, accuracyCell);
-  root.append(tag("h4", {}, ["Learning"]), charts);
+  root.append(tag("h2", { class: "rnnx-pg-heading" }, ["Learning"]), charts);
   const loss = lossChart(lossCell, history);
   const accuracy = accuracyChart(accuracyCell, history, () => constants);
-  root.append(tag("h4", {}, ["How far back the gradient reaches"]));
+  root.append(tag("h2", { class: "rnnx-pg-heading" }, ["How far back the gradient reaches"]));
   const gradientCell = tag("div");
   root.append(gradientCell);
   const gradient = gradientChart(gradientCell, history, cellColor);
-  root.append(tag("h4", {}, ["Inside the network, over one held-out example"]));
+  root.append(tag("h2", { class: "rnnx-pg-heading" }, ["Inside the network, over one held-out example"]));
   const exampleNote = tag("p", { class: "rnnx-note" });
   const heatmapCell = tag("div");
   const canvas = tag("canvas", { class: "rnnx-pg-heatmap", role: "img" });

@@ -14,8 +14,9 @@ let playing = false;
 let elapsedMs = 0; // wall-clock time spent playing, up to the last pause
 let playStartedAt = 0;
 let learnedAfterMs = null;
-let posted = { updates: 0, evaluations: 0, at: 0 }; // what the page already has
-let rate = 0; // updates per second, while playing
+let posted = { updates: 0, evaluations: 0 }; // what the page already has
+let recent = []; // [time, updates] of the messages of the last RATE_WINDOW_MS of play
+const RATE_WINDOW_MS = 2000;
 
 function elapsed() {
   return elapsedMs + (playing ? performance.now() - playStartedAt : 0);
@@ -29,7 +30,6 @@ function noteLearned() {
 // held-out measurements, and the latest gradients and example.
 function progress() {
   const now = performance.now();
-  if (playing && now > posted.at) rate = (1000 * (run.updates - posted.updates)) / (now - posted.at);
   const last = run.last;
   const message = {
     type: "progress",
@@ -42,14 +42,22 @@ function progress() {
     gradNorm: last ? last.gradNorm : null,
     example: run.example(),
     elapsedMs: elapsed(),
-    rate: playing ? rate : null,
+    rate: playing ? updateRate(now) : null,
     learnedAt: run.learnedAt,
     learnedAfterMs,
     finished: run.finished,
     playing,
   };
-  posted = { updates: run.updates, evaluations: run.evaluations.length, at: now };
+  posted = { updates: run.updates, evaluations: run.evaluations.length };
   self.postMessage(message);
+}
+
+// Updates per second over the last RATE_WINDOW_MS of play.
+function updateRate(now) {
+  recent.push([now, run.updates]);
+  recent = recent.filter(([time]) => now - time <= RATE_WINDOW_MS);
+  const [time, updates] = recent[0];
+  return now > time ? (1000 * (run.updates - updates)) / (now - time) : null;
 }
 
 function pause() {
@@ -76,13 +84,12 @@ self.onmessage = ({ data }) => {
     runId = data.runId;
     elapsedMs = 0;
     learnedAfterMs = null;
-    rate = 0;
-    posted = { updates: 0, evaluations: 0, at: performance.now() };
+    posted = { updates: 0, evaluations: 0 };
     progress();
   } else if (data.type === "play" && run && !run.finished && !playing) {
     playing = true;
     playStartedAt = performance.now();
-    posted.at = playStartedAt;
+    recent = [[playStartedAt, run.updates]];
     loop();
   } else if (data.type === "pause") {
     pause();
