@@ -13,6 +13,8 @@ batches and the held-out set.
     Playground(cell="rnn", lag=40)
 """
 
+from urllib.parse import urlencode
+
 import traitlets
 
 from .. import tasks
@@ -20,6 +22,19 @@ from .explorables import Explorable, module_source
 
 TASKS = ("recall", "adding", "review")
 CELLS = ("lstm", "gru", "rnn")
+# The settings of a run, in the order of the page's address (lib/course/js/playground_settings.js).
+SETTINGS = (
+    "task",
+    "lag",
+    "length",
+    "cell",
+    "hidden",
+    "lr",
+    "clip",
+    "keep_bias",
+    "input_bias",
+    "seed",
+)
 # The learning rates the page offers (a slider over these).
 LEARNING_RATES = (0.0003, 0.001, 0.002, 0.003, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1)
 
@@ -49,7 +64,9 @@ class Playground(Explorable):
     ``length`` words); cell: "lstm", "gru" or "rnn" (tanh), one layer of ``hidden``
     units with a linear readout of the last state; Adam with learning rate ``lr`` on
     fresh batches of 32, gradients clipped to norm ``clip`` (0: not clipped);
-    ``keep_bias``: the LSTM forget / GRU update gate bias (``lib.set_keep_gate_bias``).
+    ``keep_bias``: the LSTM forget / GRU update gate bias, ``input_bias``: the LSTM input
+    gate bias, as ``lib.set_keep_gate_bias(rnn, keep_bias, input_gate=input_bias)`` sets
+    them (an LSTM that starts out writing little keeps its memory clean; chapter 3).
     """
 
     _esm = module_source("playground.js")
@@ -64,6 +81,7 @@ class Playground(Explorable):
     lr = _float(0.01, min(LEARNING_RATES), max(LEARNING_RATES), "Adam's learning rate")
     clip = _float(1.0, 0.0, 5.0, "largest gradient norm (0: no clipping)")
     keep_bias = _float(4.0, -4.0, 8.0, "LSTM forget / GRU update gate bias")
+    input_bias = _float(-2.0, -6.0, 4.0, "LSTM input gate bias")
     seed = _int(1, 0, 999, "seed of the weights, the batches and the held-out set")
 
     def __init__(self, **kwargs):
@@ -82,5 +100,23 @@ class Playground(Explorable):
     @property
     def settings(self):
         """The settings of the run, as the page's address writes them."""
-        names = ("task", "lag", "length", "cell", "hidden", "lr", "clip", "keep_bias", "seed")
-        return {name: getattr(self, name) for name in names}
+        return {name: getattr(self, name) for name in SETTINGS}
+
+
+def defaults():
+    """The playground's default settings: {"task": "recall", "lag": 40, ...}."""
+    traits = Playground.class_traits()
+    return {name: traits[name].default_value for name in SETTINGS}
+
+
+def address(**changes):
+    """The query string of the defaults with ``changes``, as the page writes it:
+    ``address(cell="rnn")`` is "?task=recall&lag=40&...&cell=rnn&...". Links to the
+    playground use it, so that they name every setting."""
+    settings = {**defaults(), **changes}
+    unknown = sorted(set(settings) - set(SETTINGS))
+    if unknown:
+        raise ValueError(f"unknown playground settings {unknown}; the settings are {SETTINGS}")
+    return "?" + urlencode(
+        {k: f"{v:g}" if isinstance(v, float) else v for k, v in settings.items()}
+    )

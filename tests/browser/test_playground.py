@@ -11,14 +11,16 @@ machine may be shared: the update counts are (a seed fixes the run), the seconds
 a generous bound.
 """
 
+import html
 import json
+import re
 import time
 from pathlib import Path
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from lib.course.playground import Playground
+from lib.course.playground import LEARNING_RATES, SETTINGS, address, defaults
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "_build" / "screenshots" / "playground"
@@ -35,16 +37,11 @@ PAGE_BUDGET_BYTES = 4_000_000
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-DEFAULTS = Playground().settings
-
-
-def address(**changes):
-    """?task=...&...: the defaults with ``changes``, in the page's own order."""
-    return "?" + urlencode({**DEFAULTS, **changes})
+DEFAULTS = defaults()
 
 
 # What the page shows: its data attributes, the controls' values, the status texts.
-SHOWN = """(selector) => {
+SHOWN = """([selector, names]) => {
     const root = document.querySelector(selector);
     const value = (name) => {
         const range = root.querySelector(`input[data-name="${name}"]`);
@@ -52,7 +49,6 @@ SHOWN = """(selector) => {
         const checked = root.querySelector(`fieldset[data-name="${name}"] input:checked`);
         return {value: checked ? checked.value : null, hidden: false};
     };
-    const names = ['task', 'lag', 'length', 'cell', 'hidden', 'lr', 'clip', 'keep_bias', 'seed'];
     return {
         data: {...root.dataset},
         controls: Object.fromEntries(names.map((n) => [n, value(n)])),
@@ -71,7 +67,7 @@ SHOWN = """(selector) => {
 
 
 def shown(page):
-    return page.evaluate(SHOWN, ROOT_SELECTOR)
+    return page.evaluate(SHOWN, [ROOT_SELECTOR, list(SETTINGS)])
 
 
 def open_playground(open_page, query="", viewport=WIDE):
@@ -122,12 +118,13 @@ def test_controls_are_labelled_and_show_the_defaults(open_page):
     page = visit.page
     now = shown(page)
     for name, value in DEFAULTS.items():
-        shown_value = now["controls"][name]["value"]
+        held = now["controls"][name]["value"]
         if name == "lr":  # the slider moves over the offered rates
-            shown_value = Playground().learning_rates[int(shown_value)]
-        assert (
-            float(shown_value) == value if name not in ("task", "cell") else shown_value == value
-        ), f"{name}: the page shows {shown_value}, the default is {value}"
+            held = LEARNING_RATES[int(held)]
+        elif not isinstance(value, str):
+            held = float(held)
+        assert held == value, f"{name}: the page shows {held}, the default is {value}"
+    assert now["link"] == address(), "the link must name every setting, as lib's address()"
     unlabelled = page.evaluate(
         """(selector) => Array.from(document.querySelectorAll(`${selector} input`))
             .filter((i) => i.type !== 'radio' && !document.querySelector(`label[for="${i.id}"]`))
@@ -142,6 +139,7 @@ def test_controls_are_labelled_and_show_the_defaults(open_page):
     assert legends == ["task", "cell"]
     assert now["controls"]["length"]["hidden"], "delayed recall has a lag, not a length"
     assert not now["controls"]["keep_bias"]["hidden"]
+    assert not now["controls"]["input_bias"]["hidden"], "the LSTM has an input gate"
     assert now["figures"] and all(now["figures"]), "every figure needs alt text"
     assert now["canvas"]["width"] > 0 and "one held-out example" in now["canvas"]["label"]
     assert not visit.problems(), visit.problems()
@@ -170,7 +168,7 @@ def test_the_address_sets_every_setting_and_follows_changes(open_page):
         "seed": "7",
     }
     assert {name: now["controls"][name]["value"] for name in expected} == expected
-    assert Playground().learning_rates[int(now["controls"]["lr"]["value"])] == 0.003
+    assert LEARNING_RATES[int(now["controls"]["lr"]["value"])] == 0.003
     assert "GRU" in now["status"]
     assert now["link"].startswith(query)
     # a reader's change goes into the address and starts a new run with it
@@ -181,6 +179,7 @@ def test_the_address_sets_every_setting_and_follows_changes(open_page):
     settings = parse_qs(urlsplit(page.url).query)
     assert settings["cell"] == ["rnn"] and settings["lag"] == ["25"], page.url
     assert shown(page)["controls"]["keep_bias"]["hidden"], "a plain RNN has no keep gate"
+    assert shown(page)["controls"]["input_bias"]["hidden"], "nor an input gate"
     assert "RNN" in shown(page)["status"]
     assert not visit.problems(), visit.problems()
 
@@ -242,7 +241,7 @@ def test_gated_cells_learn_delayed_recall_with_the_defaults(open_page, timings, 
     page = visit.page
     press(page, "play")
     if cell == "lstm":
-        wait_for(page, "Number(root.dataset.updates) >= 100", LEARN_TIMEOUT_S)
+        wait_for(page, "Number(root.dataset.updates) >= 30", LEARN_TIMEOUT_S)
         screenshot(page, "lstm-in-progress")
     started = time.monotonic()
     wait_for(page, "root.dataset.learnedAt !== ''", LEARN_TIMEOUT_S)
@@ -286,6 +285,28 @@ def test_a_plain_rnn_does_not_learn_delayed_recall_with_the_defaults(open_page, 
     assert accuracies[-1] < 0.5, f"the plain RNN ends at {accuracies[-1]} held-out accuracy"
     assert "Finished after" in " ".join(shown(page)["notes"])
     assert not visit.problems(), visit.problems()
+
+
+CLAIM_CHAPTERS = ("book/02_vanishing_gradients", "book/03_lstm")
+
+
+@pytest.mark.parametrize("chapter", CLAIM_CHAPTERS)
+def test_chapters_link_to_the_runs_that_show_the_claim(book_html, chapter):
+    """Chapters 2 and 3 link to an RNN and an LSTM run: delayed recall at lag 40 with the
+    default settings otherwise, the runs the two tests above check."""
+    text = (book_html / f"{chapter}.html").read_text(encoding="utf-8")
+    queries = re.findall(r'href="playground\.html\?([^"#]*)"', text)
+    assert queries, f"{chapter} has no link to the playground with settings"
+    cells = set()
+    for query in queries:
+        settings = {k: v[0] for k, v in parse_qs(html.unescape(query)).items()}
+        assert set(settings) <= set(SETTINGS), f"{chapter}: unknown settings in {query}"
+        assert settings.get("task") == "recall" and int(settings.get("lag")) == DEFAULTS["lag"]
+        assert all(str(DEFAULTS[k]) == v for k, v in settings.items() if k not in ("cell",)), (
+            f"{chapter}: {query} changes a setting the claim tests do not use"
+        )
+        cells.add(settings["cell"])
+    assert {"rnn", "lstm"} <= cells, f"{chapter} links to {cells}"
 
 
 # Wider than its column, or text under 11 px, anywhere inside the playground.

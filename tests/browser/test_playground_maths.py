@@ -236,6 +236,26 @@ def test_twenty_adam_steps_equal_lib_fit(page, cell, task):
     assert len(set(np.round(js["losses"], 12))) > 1, f"{what}: the loss never changed"
 
 
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_keep_gate_bias_equals_lib(page, cell):
+    """setKeepGateBias(rnn, 3, inputGate) is lib.set_keep_gate_bias(rnn, 3, input_gate=...)."""
+    input_gate = -1.5 if cell == "lstm" else None
+    rnn = CELLS[cell](8, 6, dtype="float64", seed=2)
+    state = {k: v.tolist() for k, v in rnn.state_dict().items()}
+    js = page.evaluate(
+        """([cell, state, inputGate]) => {
+            const T = window.train;
+            const rnn = T.loadStateDict(new T.Recurrent(cell, 8, 6, {random: () => 0}), state);
+            T.setKeepGateBias(rnn, 3, inputGate);
+            return [Array.from(rnn.params.bias_ih_l0), Array.from(rnn.params.bias_hh_l0)];
+        }""",
+        [cell, state, input_gate],
+    )
+    lib.set_keep_gate_bias(rnn, 3.0, input_gate=input_gate)
+    assert_close(js[0], rnn.params["bias_ih_l0"], f"{cell}: bias_ih_l0")
+    assert_close(js[1], rnn.params["bias_hh_l0"], f"{cell}: bias_hh_l0")
+
+
 def test_wrong_sizes_and_order_are_refused_with_a_message(page):
     messages = page.evaluate(
         """() => {
@@ -250,6 +270,7 @@ def test_wrong_sizes_and_order_are_refused_with_a_message(page):
                 attempt(() => T.loadStateDict(model.head, {weight: [1, 2]})),
                 attempt(() => new T.Recurrent('transformer', 3, 2, rng)),
                 attempt(() => T.setKeepGateBias(new T.Recurrent('rnn', 3, 2, rng), 4)),
+                attempt(() => T.setKeepGateBias(new T.Recurrent('gru', 3, 2, rng), 4, -2)),
             ];
         }"""
     )
@@ -258,3 +279,4 @@ def test_wrong_sizes_and_order_are_refused_with_a_message(page):
     assert "missing [bias]" in messages[2]
     assert "cell must be one of" in messages[3]
     assert "only an LSTM or a GRU" in messages[4]
+    assert "inputGate applies to an LSTM only" in messages[5]

@@ -4,6 +4,7 @@
 // the held-out accuracy, the gradient's norm against distance back in time, and the
 // hidden state and gates over one held-out example. In the built book the address holds
 // the settings (?task=recall&lag=40&cell=gru...): a link reproduces a run exactly.
+import { SETTINGS } from "./playground_settings.js";
 import { axes, button, choice, figure, fmt, follow, mount, path, range, scale, slider, svg, tag } from "./ui.js";
 
 const CELL_NAMES = { lstm: "LSTM", gru: "GRU", rnn: "RNN" };
@@ -28,13 +29,13 @@ const NEGATIVE = "#0072B2"; // blue for -1 and red for +1 (Okabe and Ito), white
 const POSITIVE = "#D55E00";
 const SYMBOLS = "ABCD";
 // Settings the address can hold, how each is read, and the step its slider moves by.
-const NUMBERS = { lag: 1, length: 1, hidden: 1, clip: 0.25, keep_bias: 0.5, seed: 1 };
+const NUMBERS = { lag: 1, length: 1, hidden: 1, clip: 0.25, keep_bias: 0.5, input_bias: 0.5, seed: 1 };
 const CHOICES = { task: TASK_OPTIONS.map(([v]) => v), cell: CELL_OPTIONS.map(([v]) => v) };
-const SETTINGS = ["task", "lag", "length", "cell", "hidden", "lr", "clip", "keep_bias", "seed"];
 
 const PLAYGROUND_CSS = `
 .rnnx-pg-buttons { display: flex; flex-wrap: wrap; align-items: center; gap: 0.4rem 0.8rem; margin: 0.4rem 0; }
 .rnnx-pg-buttons a { font-size: 13px; }
+.rnnx-pg-buttons button:disabled { opacity: 0.5; cursor: default; }
 .rnnx-pg-status { font-size: 13px; font-variant-numeric: tabular-nums; margin: 0.3rem 0; min-height: 2.6em; }
 .rnnx-pg-charts { display: grid; gap: 0.5rem 1rem; grid-template-columns: repeat(auto-fit, minmax(260px, 1fr)); }
 .rnnx-pg-heatmap { display: block; max-width: 100%; }
@@ -134,7 +135,7 @@ function lossChart(parent, history) {
         `${fmt(history.losses[0], 3)} to ${fmt(smoothed[smoothed.length - 1], 3)}.`;
     },
     draw: (node, width) => {
-      const box = { left: 44, right: width - 10, top: 24, bottom: height - 34 };
+      const box = { left: 44, right: width - 18, top: 24, bottom: height - 34 };
       const count = Math.max(50, history.losses.length);
       const top = Math.max(1e-3, ...history.losses.slice(0, 20), ...history.smoothed);
       const x = scale(0, count, box.left, box.right);
@@ -162,7 +163,7 @@ function accuracyChart(parent, history, constants) {
         `${fmt(constants().learned)} counts as learned.`;
     },
     draw: (node, width) => {
-      const box = { left: 44, right: width - 10, top: 24, bottom: height - 34 };
+      const box = { left: 44, right: width - 18, top: 24, bottom: height - 34 };
       const count = Math.max(50, history.losses.length);
       const x = scale(0, count, box.left, box.right);
       const y = scale(0, 1, box.bottom, box.top);
@@ -198,7 +199,7 @@ function gradientChart(parent, history, cellColor) {
         `${norms.length - 1} steps back (dashed: after the first update).`;
     },
     draw: (node, width) => {
-      const box = { left: 50, right: width - 10, top: 24, bottom: height - 40 };
+      const box = { left: 50, right: width - 18, top: 24, bottom: height - 40 };
       const norms = history.latest && history.latest.stateGradNorms;
       const steps = norms ? norms.length - 1 : 1;
       const x = scale(0, steps, box.left, box.right);
@@ -368,6 +369,7 @@ function render({ model, el }) {
   });
   const clip = numberSlider("clip", "gradient clipping (largest norm)", 2, (v) => (v === 0 ? "off" : fmt(v, 2)));
   const keepBias = numberSlider("keep_bias", "keep-gate bias (LSTM f, GRU z)", 1);
+  const inputBias = numberSlider("input_bias", "input-gate bias (LSTM i)", 1);
   const seedId = `rnnx-pg-seed-${Math.random().toString(36).slice(2)}`;
   const seedInput = tag("input", { type: "number", id: seedId, min: range(model, "seed").min, max: range(model, "seed").max, step: 1, "data-name": "seed" });
   seedInput.value = model.get("seed");
@@ -501,6 +503,7 @@ function render({ model, el }) {
     lag.input.parentElement.hidden = task !== "recall";
     length.input.parentElement.hidden = task === "recall";
     keepBias.input.parentElement.hidden = model.get("cell") === "rnn"; // a plain RNN has no keep gate
+    inputBias.input.parentElement.hidden = model.get("cell") !== "lstm";
   };
   const changed = () => {
     showRelevant();
@@ -514,6 +517,7 @@ function render({ model, el }) {
   follow(model, "lr", lr, changed, (v) => rates.indexOf(v));
   follow(model, "clip", clip, changed);
   follow(model, "keep_bias", keepBias, changed);
+  follow(model, "input_bias", inputBias, changed);
   follow(model, "seed", seed, changed);
   showRelevant();
   restart();

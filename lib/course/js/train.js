@@ -440,12 +440,18 @@ export function loadStateDict(module, state) {
 
 // lib.recurrent.set_keep_gate_bias: the bias of the gate that keeps the old state (LSTM
 // forget gate f, block 1 of i, f, g, o; GRU update gate z, block 1 of r, z, n) becomes
-// b_ih = value, b_hh = 0. A plain RNN has no such gate.
-export function setKeepGateBias(rnn, value) {
+// b_ih = value, b_hh = 0. inputGate (LSTM only): the same for the input gate, block 0.
+// A plain RNN has no such gate.
+export function setKeepGateBias(rnn, value, inputGate = null) {
   if (rnn.cell === "rnn") throw new Error("only an LSTM or a GRU has a gate that keeps memory");
+  if (inputGate !== null && rnn.cell !== "lstm") throw new Error("inputGate applies to an LSTM only (a GRU has no input gate)");
   const size = rnn.hiddenSize;
-  rnn.params.bias_ih_l0.fill(value, size, 2 * size);
-  rnn.params.bias_hh_l0.fill(0, size, 2 * size);
+  const settings = [[size, value]]; // f in i, f, g, o; z in r, z, n
+  if (inputGate !== null) settings.push([0, inputGate]);
+  for (const [start, total] of settings) {
+    rnn.params.bias_ih_l0.fill(total, start, start + size);
+    rnn.params.bias_hh_l0.fill(0, start, start + size);
+  }
   return rnn;
 }
 

@@ -1,12 +1,10 @@
 // One training run of the playground: the settings a reader chose, the network, Adam, a
 // fresh batch for every update and a fixed held-out set. The worker
-// (playground_worker.js) drives it; the browser tests and `make bench` drive it directly.
+// (playground_worker.js) drives it.
 import { Adam, LOSSES, Recurrent, SequenceModel, accuracy, setKeepGateBias, trainStep } from "./train.js";
+import { SETTINGS } from "./playground_settings.js";
 import { TASKS, makeRng } from "./tasks.js";
 
-// The settings of a run, as the page's address holds them. Their defaults and ranges are
-// the traits of lib.course.playground.Playground.
-export const SETTINGS = ["task", "lag", "length", "cell", "hidden", "lr", "clip", "keep_bias", "seed"];
 export const BATCH = 32; // examples per update, fresh from the task's generator
 export const HELD_OUT = 256; // examples the accuracy is measured on, never trained on
 export const EVAL_EVERY = 20; // updates between two measurements on the held-out set
@@ -22,12 +20,13 @@ function streamRng(seed, stream) {
 export class TrainingRun {
   // settings: {task, lag (recall), length (adding, review), cell ("rnn", "lstm", "gru"),
   // hidden, lr, clip (max gradient norm, 0 = none), keep_bias (LSTM forget / GRU update
-  // gate, lib.set_keep_gate_bias), seed}; words: the review's vocabulary blocks (tasks.js).
+  // gate) and input_bias (LSTM input gate), as lib.set_keep_gate_bias sets them, seed};
+  // words: the review's vocabulary blocks (tasks.js).
   constructor(settings, words = null) {
     const missing = SETTINGS.filter((name) => settings[name] === undefined);
     if (missing.length) throw new Error(`TrainingRun: settings lack ${missing.join(", ")}`);
     this.settings = { ...settings };
-    const { task, cell, hidden, lr, keep_bias: keepBias, seed } = this.settings;
+    const { task, cell, hidden, lr, keep_bias: keepBias, input_bias: inputBias, seed } = this.settings;
     this.task = TASKS[task];
     if (!this.task) throw new Error(`task must be one of ${Object.keys(TASKS)}, got ${task}`);
     this.words = words;
@@ -35,7 +34,7 @@ export class TrainingRun {
     this.heldOut = this.generate(streamRng(seed, "heldOut"), HELD_OUT);
     const weights = streamRng(seed, "weights");
     const rnn = new Recurrent(cell, this.heldOut.features, hidden, weights);
-    if (cell !== "rnn") setKeepGateBias(rnn, keepBias);
+    if (cell !== "rnn") setKeepGateBias(rnn, keepBias, cell === "lstm" ? inputBias : null);
     this.model = new SequenceModel(rnn, this.task.outputs, weights);
     this.optimizer = new Adam(this.model.modules, { lr });
     this.updates = 0;
