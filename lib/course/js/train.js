@@ -53,14 +53,14 @@ export function matmul(a, w, n, m, k, out) {
 }
 
 // out (m, k) = a (n, m)^T @ b (n, k): a sum over the n rows (all steps and examples).
+// Zeros of b are skipped: the inputs of most tasks are one-hot.
 export function matmulTransA(a, b, n, m, k, out) {
   out.fill(0);
   for (let r = 0; r < n; r++) {
-    for (let j = 0; j < m; j++) {
-      const v = a[r * m + j];
+    for (let q = 0; q < k; q++) {
+      const v = b[r * k + q];
       if (v === 0) continue;
-      const outRow = j * k;
-      for (let q = 0; q < k; q++) out[outRow + q] += v * b[r * k + q];
+      for (let j = 0; j < m; j++) out[j * k + q] += a[r * m + j] * v;
     }
   }
   return out;
