@@ -13,19 +13,12 @@ import pytest
 
 import lib
 from lib import tasks
-from lib.course.explorables import module_source
 
 pytestmark = [pytest.mark.browser]
 
 TOLERANCE = 1e-9
 FIT_RELATIVE = 1e-6
 CELLS = {"rnn": lib.RNN, "lstm": lib.LSTM, "gru": lib.GRU}
-
-LOAD = """async (source) => {
-    const url = URL.createObjectURL(new Blob([source], {type: 'text/javascript'}));
-    window.train = await import(url);
-    return Object.keys(window.train).sort();
-}"""
 
 # Build the twin of a lib model from its state dicts; runs in the page.
 BUILD = """
@@ -77,16 +70,12 @@ FIT = (
 
 
 @pytest.fixture(scope="module")
-def page(browser):
+def page(module_page):
     """A blank page with train.js imported as window.train."""
-    context = browser.new_context()
-    blank = context.new_page()
-    blank.set_content("<!doctype html><title>train.js</title>")
-    exported = blank.evaluate(LOAD, module_source("train.js"))
+    blank, exported = module_page("train.js", "train")
     for name in ("Recurrent", "SequenceModel", "Adam", "trainStep", "loadStateDict"):
         assert name in exported, f"train.js does not export {name}: {exported}"
-    yield blank
-    context.close()
+    return blank
 
 
 def make_model(cell, task, seed):

@@ -15,7 +15,6 @@ import numpy as np
 import pytest
 
 from lib import tasks
-from lib.course.explorables import module_source
 
 pytestmark = [pytest.mark.browser]
 
@@ -26,11 +25,6 @@ WORDS = {
     "negative": len(tasks.NEGATIVE_WORDS),
     "neutral": len(tasks.NEUTRAL_WORDS),
 }
-
-LOAD = """async (source) => {
-    const url = URL.createObjectURL(new Blob([source], {type: 'text/javascript'}));
-    window.tasks = await import(url);
-}"""
 
 # A batch of task `name` from seed, as compact arrays: the index of the one hot entry
 # of every step (one-hot tasks) or the two channels (adding), and y.
@@ -54,13 +48,8 @@ GENERATE = """([name, seed, n, size, words]) => {
 
 
 @pytest.fixture(scope="module")
-def page(browser):
-    context = browser.new_context()
-    blank = context.new_page()
-    blank.set_content("<!doctype html><title>tasks.js</title>")
-    blank.evaluate(LOAD, module_source("tasks.js"))
-    yield blank
-    context.close()
+def page(module_page):
+    return module_page("tasks.js", "tasks")[0]
 
 
 def generate(page, name, size, seed=1, n=N):
