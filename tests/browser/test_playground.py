@@ -287,6 +287,21 @@ def test_a_plain_rnn_does_not_learn_delayed_recall_with_the_defaults(open_page, 
     assert not visit.problems(), visit.problems()
 
 
+def test_trains_when_opened_from_a_file(browser, book_html):
+    """The README's promise: open _build/html/index.html directly (file://, no server)."""
+    page = browser.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.goto((book_html / f"{DOC}.html").as_uri() + address(cell="gru"))
+    wait_for(page, "root.dataset.updates === '0'")
+    press(page, "step")
+    wait_for(page, "root.dataset.updates === '1'")
+    assert "GRU, update 1" in shown(page)["status"]
+    assert not errors, errors
+    page.close()
+
+
 CLAIM_CHAPTERS = ("book/02_vanishing_gradients", "book/03_lstm")
 
 

@@ -464,7 +464,9 @@ function render({ model, el }) {
   };
 
   const blob = URL.createObjectURL(new Blob([model.get("worker")], { type: "text/javascript" }));
-  const worker = new Worker(blob, { type: "module" });
+  // A classic worker: its source has every import inlined, and a module worker from a
+  // blob: URL does not start on a page opened from a file (file://, origin null).
+  const worker = new Worker(blob);
   let runId = 0;
   worker.onmessage = ({ data }) => {
     if (data.type !== "progress" || data.runId !== runId) return; // a replaced run's

@@ -1,5 +1,6 @@
 // The playground's Web Worker: trains in the background so that the page stays
-// responsive, and posts what the page draws about ten times a second.
+// responsive, and posts what the page draws about ten times a second. The page starts it
+// as a classic worker from this source with its imports inlined (module_source).
 //
 // Messages in:  {type: "reset", runId, settings, words}  a new run (paused)
 //               {type: "play"} | {type: "pause"} | {type: "step"}
