@@ -1,13 +1,14 @@
 """Updates per second of the playground in the built book, in headless Chromium, per cell.
 
-    python benchmarks/playground.py [--html _build/html] [--seconds 10] [--learn]
+    python benchmarks/playground.py [--html _build/html] [--seconds 10] [--learn] [--seeds 1]
 
 Serves the built book on 127.0.0.1, opens book/playground.html with the default settings
 for each cell (RNN, LSTM, GRU), presses Play and reads, after ``--seconds``, how many
 updates the Web Worker made and in how long (its own clock, from Play). The target is 20
 updates per second at the defaults. ``--learn`` also plays each run until it has learned
-(held-out accuracy 0.95) or has finished, and reports the update and the time.
-Nothing is asserted; on a shared machine the rates vary from run to run.
+(held-out accuracy 0.95) or has finished, and reports the update and the time;
+``--seeds N`` does that for seeds 1 .. N (the spread of the claim "gated cells learn,
+the plain RNN does not"). Nothing is asserted; on a shared machine the rates vary.
 """
 
 import argparse
@@ -15,11 +16,10 @@ import functools
 import http.server
 import threading
 from pathlib import Path
-from urllib.parse import urlencode
 
 from playwright.sync_api import sync_playwright
 
-from lib.course.playground import Playground
+from lib.course.playground import address, defaults
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_RATE = 20
@@ -58,12 +58,12 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def measure(html, seconds, learn):
+def measure(html, seconds, learn, seeds):
+    """{cell: [result of each seed]} for the default settings and seeds 1 .. seeds."""
     handler = functools.partial(_Quiet, directory=str(html))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     origin = f"http://127.0.0.1:{server.server_address[1]}"
-    settings = Playground().settings
     results = {}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
@@ -71,11 +71,24 @@ def measure(html, seconds, learn):
         )
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         for cell in ("rnn", "lstm", "gru"):
-            query = urlencode({**settings, "cell": cell})
-            results[cell] = play(page, f"{origin}/book/playground.html?{query}", seconds, learn)
+            results[cell] = [
+                play(
+                    page,
+                    f"{origin}/book/playground.html{address(cell=cell, seed=seed)}",
+                    seconds,
+                    learn,
+                )
+                for seed in range(1, seeds + 1)
+            ]
         browser.close()
     server.shutdown()
-    return settings, results
+    return results
+
+
+def learned_text(result):
+    if result["learned_at"] is None:
+        return f"not learned ({result['accuracy']:.2f})"
+    return f"{result['learned_at']} ({result['learned_s']:.1f} s)"
 
 
 def main():
@@ -83,22 +96,25 @@ def main():
     parser.add_argument("--html", type=Path, default=ROOT / "_build" / "html")
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--learn", action="store_true")
+    parser.add_argument("--seeds", type=int, default=1)
     args = parser.parse_args()
     if not (args.html / "book" / "playground.html").is_file():
         raise SystemExit(f"no playground in {args.html}: run `make book` first")
-    settings, results = measure(args.html, args.seconds, args.learn)
-    shown = ", ".join(f"{k}={v}" for k, v in settings.items() if k != "cell")
+    learn = args.learn or args.seeds > 1
+    results = measure(args.html, args.seconds, learn, args.seeds)
+    shown = ", ".join(f"{k}={v}" for k, v in defaults().items() if k not in ("cell", "seed"))
     print(f"playground at the defaults ({shown}); target {TARGET_RATE} updates/s")
-    print(f"{'cell':6} {'updates/s':>10}" + ("  learned at update (s)" if args.learn else ""))
-    for cell, result in results.items():
-        line = f"{cell:6} {result['rate']:>10.1f}"
-        if args.learn:
-            when = result["learned_at"]
-            line += (
-                f"  {when} ({result['learned_s']:.1f} s)"
-                if when is not None
-                else f"  not learned (held-out accuracy {result['accuracy']:.2f})"
-            )
+    header = f"{'cell':6} {'updates/s':>10}"
+    if learn:
+        header += "  learned at update (s), or held-out accuracy, for seed " + ", ".join(
+            str(seed) for seed in range(1, args.seeds + 1)
+        )
+    print(header)
+    for cell, runs in results.items():
+        rate = sum(run["rate"] for run in runs) / len(runs)
+        line = f"{cell:6} {rate:>10.1f}"
+        if learn:
+            line += "  " + "; ".join(learned_text(run) for run in runs)
         print(line)
 
 

@@ -371,12 +371,12 @@ function render({ model, el }) {
   const keepBias = numberSlider("keep_bias", "keep-gate bias (LSTM f, GRU z)", 1);
   const inputBias = numberSlider("input_bias", "input-gate bias (LSTM i)", 1);
   const seedId = `rnnx-pg-seed-${Math.random().toString(36).slice(2)}`;
-  const seedInput = tag("input", { type: "number", id: seedId, min: range(model, "seed").min, max: range(model, "seed").max, step: 1, "data-name": "seed" });
+  const seeds = range(model, "seed");
+  const seedInput = tag("input", { type: "number", id: seedId, min: seeds.min, max: seeds.max, step: 1, "data-name": "seed" });
   seedInput.value = model.get("seed");
   seedInput.addEventListener("change", () => {
     const value = Number(seedInput.value);
-    const { min, max } = range(model, "seed");
-    if (Number.isInteger(value) && value >= min && value <= max) set("seed")(value);
+    if (Number.isInteger(value) && value >= seeds.min && value <= seeds.max) set("seed")(value);
     else seedInput.value = model.get("seed");
   });
   controls.append(tag("div", { class: "rnnx-pg-seed" }, [tag("label", { for: seedId }, ["random seed"]), seedInput]));
