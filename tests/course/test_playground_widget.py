@@ -1,6 +1,8 @@
 """The playground widget on the Python side: its settings, checks and what it ships."""
 
+import json
 import re
+from pathlib import Path
 
 import pytest
 import traitlets
@@ -9,6 +11,8 @@ from lib import tasks
 from lib.course import playground
 from lib.course.explorables import JS
 from lib.course.playground import Playground
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_settings_are_the_ones_the_page_reads():
@@ -54,3 +58,21 @@ def test_the_page_and_the_worker_are_self_contained_modules():
         assert not re.search(r"^import ", source, re.MULTILINE), f"the {name} still imports"
     assert "export default" in widget._esm
     assert "self.onmessage" in widget.worker and "class Adam" in widget.worker
+
+
+def test_the_page_text_states_the_runs_constants():
+    """book/playground.ipynb tells the reader the batch size, the held-out set, how often it
+    is measured, the run's length and the mark of "learned": the numbers of training_run.js."""
+    source = (JS / "training_run.js").read_text()
+    constants = {
+        name: float(value)
+        for name, value in re.findall(r"^export const (\w+) = ([\d.]+);", source, re.MULTILINE)
+    }
+    notebook = json.loads((ROOT / "book" / "playground.ipynb").read_text())
+    text = " ".join("".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "markdown")
+    text = " ".join(text.split())
+    assert f"a fresh batch of {constants['BATCH']:.0f} examples" in text
+    assert f"the accuracy on {constants['HELD_OUT']:.0f} held-out examples" in text
+    assert f"every {constants['EVAL_EVERY']:.0f} updates" in text
+    assert f"after {constants['MAX_UPDATES']:.0f} updates" in text
+    assert f"the {100 * constants['LEARNED']:.0f}% that counts as learned" in text
