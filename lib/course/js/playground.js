@@ -218,6 +218,12 @@ function gradientChart(parent, history, cellColor) {
   });
 }
 
+const INPUT_LEGENDS = {
+  recall: "the symbol to recall (black, with its letter), then the distractors (grey)",
+  adding: "the two marked steps in black, the other values in shades of grey (darker is larger)",
+  review: "positive words red, negative words blue, neutral words grey",
+};
+
 // The held-out example's steps as a strip: the recalled symbol, the marked numbers, or
 // the sentiment of each word.
 function inputColors(example, task, words) {
@@ -413,10 +419,7 @@ function render({ model, el }) {
   const heatmapCell = tag("div");
   const canvas = tag("canvas", { class: "rnnx-pg-heatmap", role: "img" });
   heatmapCell.append(canvas);
-  const legend = tag("p", { class: "rnnx-note" }, [
-    "Rows are the hidden units, columns the steps. Hidden state and candidate: blue \u22121, white 0, red +1. " +
-      "Gates: white shut (0) to the gate's full colour open (1).",
-  ]);
+  const legend = tag("p", { class: "rnnx-note" });
   root.append(exampleNote, heatmapCell, legend);
 
   const drawExample = () => {
@@ -427,6 +430,8 @@ function render({ model, el }) {
     drawHeatmaps(canvas, width, latest.example, task, words, model.get("cell"), colors);
     const text = describeExample(latest.example, task, words);
     exampleNote.textContent = text;
+    legend.textContent = `Input: ${INPUT_LEGENDS[task]}. Below it one row per hidden unit, one column per step. ` +
+      "Hidden state and candidate: blue \u22121, white 0, red +1. Gates: white shut (0) to the gate's full colour open (1).";
     canvas.setAttribute("aria-label", `Heatmaps of the input, the hidden state${GATES[model.get("cell")].length ? " and the gates" : ""} ` +
       `of the ${CELL_NAMES[model.get("cell")]} over the ${latest.example.steps} steps of one held-out example. ${text}`);
   };
