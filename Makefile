@@ -146,10 +146,12 @@ notebooks: $(VENV)/.book-installed
 	$(BIN)/python -m tools.add_colab_cell
 	$(BIN)/python -m tools.tidy_notebooks
 
-# The explorables' slider-to-frame times are measured in the built book, so build it first.
+# The explorables' slider-to-frame times and the playground's update rates are measured
+# in the built book, so build it first.
 bench: $(VENV)/.test-installed book
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/explorables.py
+	$(BIN)/python benchmarks/playground.py --learn
 	$(BIN)/python benchmarks/book.py
 
 # Grading needs the book tools only (IPython, NumPy), not the test extras. Each notebook

@@ -243,3 +243,30 @@ def lab_venv(tmp_path_factory, make_env):
         "building the `make lab` environment failed:\n" + done.stdout[-4000:]
     )
     return venv
+
+
+LOAD_MODULE = """async ([source, name]) => {
+    const url = URL.createObjectURL(new Blob([source], {type: 'text/javascript'}));
+    window[name] = await import(url);
+    return Object.keys(window[name]).sort();
+}"""
+
+
+@pytest.fixture(scope="module")
+def module_page(browser):
+    """module_page("train.js", "train") -> (page, exported names): a blank page with the ES
+    module lib/course/js/train.js (its imports inlined) imported as window.train."""
+    from lib.course.explorables import module_source
+
+    contexts = []
+
+    def _load(filename, name):
+        context = browser.new_context()
+        contexts.append(context)
+        page = context.new_page()
+        page.set_content(f"<!doctype html><title>{filename}</title>")
+        return page, page.evaluate(LOAD_MODULE, [module_source(filename), name])
+
+    yield _load
+    for context in contexts:
+        context.close()
