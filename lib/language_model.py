@@ -40,6 +40,8 @@ class LanguageModel(Composite):
     cell: "RNN", "LSTM" or "GRU"; dropout: between stacked layers (num_layers > 1).
     """
 
+    child_names = ("embedding", "rnn", "decoder")
+
     def __init__(
         self,
         vocab_size,
@@ -60,7 +62,6 @@ class LanguageModel(Composite):
             embedding_dim, hidden_size, num_layers, dropout=dropout, dtype=dtype, seed=seeds[1]
         )
         self.decoder = Linear(hidden_size, vocab_size, dtype=dtype, seed=seeds[2])
-        self.children = {"embedding": self.embedding, "rnn": self.rnn, "decoder": self.decoder}
         self.vocab_size = self.embedding.num_embeddings
         self.dtype = self.rnn.dtype
 

@@ -24,6 +24,8 @@ class SequenceRegressor(Composite):
     ``state_dict`` keys: "rnn.weight_ih_l0", ..., "head.weight", "head.bias".
     """
 
+    child_names = ("rnn", "head")
+
     def __init__(self, rnn, out_features, readout="last", seed=None):
         if not getattr(rnn, "batch_first", False):
             raise ValueError(
@@ -36,7 +38,6 @@ class SequenceRegressor(Composite):
         self.readout = readout
         width = rnn.num_directions * rnn.hidden_size
         self.head = Linear(width, out_features, dtype=rnn.dtype, seed=seed)
-        self.children = {"rnn": self.rnn, "head": self.head}
         self._out = None
         self._last = None
 

@@ -79,12 +79,19 @@ class Module:
 class Composite:
     """A model made of named modules, for example {"embedding": ..., "rnn": ..., "decoder": ...}.
 
-    Subclasses set ``self.children`` (name -> Module, in order). ``state_dict`` keys are
-    ``"name.key"`` as in a torch model with those attributes, so the same weights load
-    into the torch twin; ``modules`` is what optimizers and ``clip_grad_norm`` take.
+    Subclasses name their module attributes in ``child_names`` (in order); ``children``
+    reads them when asked, so replacing an attribute (``model.head = Linear(...)``)
+    replaces the child too. ``state_dict`` keys are ``"name.key"`` as in a torch model with
+    those attributes, so the same weights load into the torch twin; ``modules`` is what
+    optimizers and ``clip_grad_norm`` take.
     """
 
-    children = {}
+    child_names = ()
+
+    @property
+    def children(self):
+        """name -> Module, in the order of ``child_names``."""
+        return {name: getattr(self, name) for name in self.child_names}
 
     @property
     def modules(self):
