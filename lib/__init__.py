@@ -6,18 +6,21 @@ out, (h_n, c_n) = model(x)          # x: (batch, seq_len, 8)
 dx, (dh0, dc0) = model.backward(dout)
 """
 
-from . import backend, functional, tasks
+from . import attention, backend, functional, scan, tasks
+from .attention_models import AttentionClassifier, SelfAttention
 from .backend import to_numpy, use
 from .cells import GRUCell, LSTMCell, RNNCell
 from .gradcheck import gradcheck, numerical_gradient
 from .linear import Linear
 from .losses import accuracy, cross_entropy, mse_loss
+from .minimal_rnn import MinGRU, MinLSTM
 from .models import SequenceClassifier, SequenceRegressor
 from .optim import SGD, Adam, clip_grad_norm
 from .recurrent import GRU, LSTM, RNN, set_keep_gate_bias
 from .train import evaluate, fit
 
 __all__ = [
+    "AttentionClassifier",
     "GRU",
     "GRUCell",
     "LSTM",
@@ -27,9 +30,13 @@ __all__ = [
     "SGD",
     "Adam",
     "Linear",
+    "MinGRU",
+    "MinLSTM",
     "SequenceClassifier",
     "SequenceRegressor",
+    "SelfAttention",
     "accuracy",
+    "attention",
     "backend",
     "clip_grad_norm",
     "cross_entropy",
@@ -39,6 +46,7 @@ __all__ = [
     "gradcheck",
     "mse_loss",
     "numerical_gradient",
+    "scan",
     "set_keep_gate_bias",
     "tasks",
     "to_numpy",
