@@ -163,8 +163,26 @@ def _log_of_positive_part(v):
 
 
 def _log_cumsum_exp(v):
-    """log(exp(v_1) + ... + exp(v_t)) for every t, along axis 0, without overflow."""
-    return backend.xp().logaddexp.accumulate(v, axis=0)
+    """log(exp(v_1) + ... + exp(v_t)) for every t, along axis 0, without overflow.
+
+    NumPy does it in one C loop (logaddexp.accumulate). CuPy has no ufunc accumulate,
+    so there it is a scan of its own, like ``parallel_scan`` with logaddexp as the
+    combining operation (log-sum-exp is associative too).
+    """
+    if backend.name() == "numpy":
+        return backend.xp().logaddexp.accumulate(v, axis=0)
+    return log_cumsum_exp_by_sweeps(v)
+
+
+def log_cumsum_exp_by_sweeps(v):
+    """``_log_cumsum_exp`` in ceil(log2 seq_len) vectorised sweeps (Hillis and Steele)."""
+    xp = backend.xp()
+    v = v.copy()
+    span = 1
+    while span < v.shape[0]:
+        v[span:] = xp.logaddexp(v[span:], v[:-span])
+        span *= 2
+    return v
 
 
 def _checked(a, b, h0, names=("a", "b")):

@@ -129,6 +129,13 @@ def test_backward_is_the_same_scan_run_backwards():
     np.testing.assert_allclose(g, expected, rtol=1e-12)
 
 
+def test_log_cumsum_exp_by_sweeps_equals_numpys_accumulate(to_lib):
+    """The form CuPy uses (no ufunc accumulate there), checked on every backend."""
+    v = np.random.default_rng(6).standard_normal((37, 3)) * 300  # far beyond exp's range
+    got = backend.to_numpy(scan.log_cumsum_exp_by_sweeps(to_lib(v)))
+    np.testing.assert_allclose(got, np.logaddexp.accumulate(v, axis=0), rtol=1e-12)
+
+
 # ---- errors ---------------------------------------------------------------------------------
 
 
