@@ -23,7 +23,7 @@ without the gates that are gone), stacking, bidirectional, the same input checks
 from . import backend
 from .functional import sigmoid
 from .recurrent import Recurrent
-from .scan import SCANS, backward_unchecked
+from .scan import METHODS, backward_unchecked, form
 
 
 class MinGRUKernel:
@@ -38,8 +38,8 @@ class MinGRUKernel:
     reads_previous_state = False
 
     def __init__(self, scan="parallel"):
-        if scan not in SCANS:
-            raise ValueError(f"scan must be one of {tuple(SCANS)}, got {scan!r}")
+        if scan not in METHODS:
+            raise ValueError(f"scan must be one of {METHODS}, got {scan!r}")
         self.scan = scan
 
     def write_logit(self, xw):
@@ -55,7 +55,7 @@ class MinGRUKernel:
         u, candidate, saved = self.write_logit(xw)
         write = sigmoid(u)
         keep = 1 - write
-        hs = SCANS[self.scan](keep, write * candidate, state[0])
+        hs = form(self.scan)(keep, write * candidate, state[0])
         h_prev = backend.xp().concatenate([state[0][None], hs[:-1]])
         cache = {"h_prev": h_prev, "write": write, "keep": keep, "candidate": candidate}
         cache.update(saved)

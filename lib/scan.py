@@ -85,8 +85,8 @@ def scan_backward(a, h_prev, dh, method="parallel"):
     step read (h_0 ... h_{T-1}); dh: (seq_len, ...) the gradient arriving at each h_t
     from outside the recurrence. Returns (da, db, dh0) shaped like a, a, a[0].
     """
-    if method not in SCANS:
-        raise ValueError(f"method must be one of {tuple(SCANS)}, got {method!r}")
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
     a, dh, _ = _checked(a, dh, None, names=("a", "dh"))
     if method == "cumulative":
         _require_non_negative(a)
@@ -136,7 +136,7 @@ def backward_unchecked(a, h_prev, dh, method):
     """``scan_backward`` for callers whose arrays are already checked (lib's kernels)."""
     xp = backend.xp()
     a_next = xp.concatenate([a[1:], xp.ones_like(a[:1])])  # a_{t+1}; the last one meets g = 0
-    g = SCANS[method](a_next[::-1], dh[::-1], xp.zeros_like(a[0]))[::-1]
+    g = form(method)(a_next[::-1], dh[::-1], xp.zeros_like(a[0]))[::-1]
     return g * h_prev, g, a[0] * g[0]
 
 
@@ -211,5 +211,10 @@ def _checked(a, b, h0, names=("a", "b")):
     return a, b, h0
 
 
-# The forms by name, without input checks: for callers that checked already (the kernels).
-SCANS = {"sequential": _sequential, "parallel": _parallel, "cumulative": _cumulative}
+METHODS = ("sequential", "parallel", "cumulative")
+
+
+def form(method):
+    """The form called ``method``, (a, b, h0) -> h without input checks: for callers that
+    checked their arrays already (lib's kernels)."""
+    return {"sequential": _sequential, "parallel": _parallel, "cumulative": _cumulative}[method]

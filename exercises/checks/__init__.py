@@ -17,7 +17,7 @@ import secrets
 
 from .core import PUBLIC_SEED, Tripwire, make_cases, run_probe, score_cases
 
-EXERCISES = ("ex01", "ex02", "ex03", "ex04", "ex05", "ex06")
+EXERCISES = ("ex01", "ex02", "ex03", "ex04", "ex05", "ex06", "ex08")
 
 
 def available():

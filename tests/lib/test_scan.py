@@ -95,12 +95,12 @@ def test_the_parallel_scan_takes_log2_sweeps(steps, sweeps):
     each (plus one to fold in h0), not T steps."""
     a, b, h0 = recurrence(steps, shape=(2,))
     CountedProducts.products = 0
-    h = scan.SCANS["parallel"](a.view(CountedProducts), b.view(CountedProducts), h0)
+    h = scan.form("parallel")(a.view(CountedProducts), b.view(CountedProducts), h0)
     assert CountedProducts.products == 2 * sweeps + 1
     np.testing.assert_allclose(np.asarray(h), scan.sequential_scan(a, b, h0), rtol=1e-10)
 
 
-@pytest.mark.parametrize("method", list(scan.SCANS))
+@pytest.mark.parametrize("method", list(scan.METHODS))
 def test_backward_matches_finite_differences(method):
     """L = sum_t w_t . h_t; scan_backward's (da, db, dh0) against central differences."""
     a, b, h0 = recurrence(9, shape=(2, 3), seed=3, low=0.3)
