@@ -6,6 +6,7 @@
 #   make test    create .venv with the test tools and run every check
 #   make lab     open the notebooks in JupyterLab
 #   make bench   run the speed benchmarks
+#   make test-gpu  on a machine with an NVIDIA GPU: CuPy, the GPU tests and GPU benchmarks
 #   make grade   grade a folder of submitted exercise notebooks into a CSV
 #   make clean   remove build outputs (keeps .venv; `make distclean` removes it too)
 
@@ -27,10 +28,10 @@ JB_BUILD := $(BIN)/jupyter-book build . -W -n --keep-going --all
 LIB_SOURCES := $(wildcard lib/*.py)
 
 .DEFAULT_GOAL := help
-.PHONY: help book test lint lab bench grade clean distclean
+.PHONY: help book test test-gpu lint lab bench grade clean distclean
 
 help:
-	@sed -n '2,11p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,12p' Makefile | sed 's/^# \{0,1\}//'
 
 # --- virtual environment ------------------------------------------------------------
 $(BIN)/python:
@@ -89,6 +90,16 @@ lint: $(VENV)/.test-installed
 # missing or older than its sources; the npm step comes first so that it reads offline.
 test: lint $(NPM_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Everything that needs an NVIDIA GPU (CI has none, so there these cases skip and say
+# why): CuPy from the gpu extra, the tests marked gpu (lib on CuPy equal to NumPy and to
+# torch, no host transfer per step, chapters on LIB_BACKEND=cupy), then lib on CuPy
+# against cuDNN. On CUDA 13: make test-gpu GPU_INSTALL=cupy-cuda13x
+GPU_INSTALL ?= -e '.[gpu]'
+test-gpu: $(VENV)/.test-installed
+	$(PIP) install $(GPU_INSTALL)
+	$(BIN)/python -m pytest -m gpu -rs $(PYTEST_ARGS)
+	$(BIN)/python benchmarks/run.py --gpu-only
 
 lab: $(VENV)/.lab-installed
 	$(BIN)/jupyter lab

@@ -22,7 +22,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from lib import gradient_flow, plots, story  # noqa: E402
+from lib.course import gradient_flow, gradient_plots, memory, story, story_widgets  # noqa: E402
 
 TARGET_MS = 50
 
@@ -39,7 +39,7 @@ def median_ms(call, repeats=15):
 
 def story_slider_move():
     """Ch. 3, live: every slider of the boss-raise story calls this (compute, move bars, PNG)."""
-    widget = story.live_story_widget()
+    widget = story_widgets.live_story_widget()
     review = widget.sliders[("x", 1)]
     values = itertools.cycle([v / 10 for v in range(-10, 11)])
 
@@ -56,19 +56,19 @@ def gradient_flow_view():
         curves = {"RNN": gradient_flow.gradient_flow("rnn", weight_scale=1.0)}
         for kind in ("lstm", "gru"):
             curves[kind.upper()] = gradient_flow.gradient_flow(kind, keep_bias=2.0)
-        plt.close(plots.plot_gradient_flow(curves))
+        plt.close(gradient_plots.plot_gradient_flow(curves))
 
     return render
 
 
 def pulse_view():
     """Ch. 1, one view of the memory-pulse explorer: a 25-step one-unit RNN and its plot."""
-    return lambda: plt.close(plots.plot_pulse_memory(0.9, 1.0))
+    return lambda: plt.close(memory.plot_pulse_memory(0.9, 1.0))
 
 
 def story_explorer_view():
     """Ch. 3, one view of the kernel-free story explorer (numbers and bars as HTML)."""
-    return lambda: story.story_html(story.story_step(b_f=(2.0, 2.0)))
+    return lambda: story_widgets.story_html(story.story_step(b_f=(2.0, 2.0)))
 
 
 CASES = [

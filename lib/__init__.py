@@ -1,5 +1,8 @@
 """lib: the course's recurrent networks in readable NumPy, checked against PyTorch.
 
+The network library only (it needs NumPy and tqdm); the book's figures, widgets and
+experiments live in ``lib.course``, which imports this package and never the reverse.
+
 import lib
 model = lib.LSTM(input_size=8, hidden_size=32, batch_first=True)
 out, (h_n, c_n) = model(x)          # x: (batch, seq_len, 8)
@@ -16,7 +19,7 @@ from .losses import accuracy, cross_entropy, mse_loss
 from .minimal_rnn import MinGRU, MinLSTM
 from .models import SequenceClassifier, SequenceRegressor
 from .optim import SGD, Adam, clip_grad_norm
-from .recurrent import GRU, LSTM, RNN, set_keep_gate_bias
+from .recurrent import GRU, LSTM, RNN, count_parameters, set_keep_gate_bias
 from .train import evaluate, fit
 
 __all__ = [
@@ -39,6 +42,7 @@ __all__ = [
     "attention",
     "backend",
     "clip_grad_norm",
+    "count_parameters",
     "cross_entropy",
     "evaluate",
     "fit",

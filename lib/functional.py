@@ -14,7 +14,8 @@ RNNStep = namedtuple("RNNStep", "h")
 LSTMStep = namedtuple("LSTMStep", "i f g o c h")
 GRUStep = namedtuple("GRUStep", "r z n h")
 
-GRU_CONVENTIONS = ("pytorch", "cho")
+GRU_RESET_PLACES = ("after", "before")  # where the reset gate acts (see gru_step)
+GRU_KEEP_GATES = ("z", "1-z")  # which of them multiplies the old state
 
 
 def sigmoid(x, out=None):
@@ -109,22 +110,32 @@ def lstm_step(x, h, c, weight_ih, weight_hh, bias_ih=None, bias_hh=None, peephol
     return LSTMStep(i=i, f=f, g=g, o=o, c=c_new, h=o * tanh(c_new))
 
 
-def gru_step(x, h, weight_ih, weight_hh, bias_ih=None, bias_hh=None, convention="pytorch"):
-    """One GRU step, gates in torch's order r, z, n.
+def gru_step(x, h, weight_ih, weight_hh, bias_ih=None, bias_hh=None, reset="after", keep="z"):
+    """One GRU step, gates in torch's order r, z, n; two switches name the published variants.
 
-    convention="pytorch" (also cuDNN; the reset gate acts after the matrix product):
-        r = sigma(W_ir x + b_ir + W_hr h + b_hr)          reset gate
-        z = sigma(W_iz x + b_iz + W_hz h + b_hz)          update gate
-        n = tanh(W_in x + b_in + r * (W_hn h + b_hn))     candidate
-        h' = (1 - z) * n + z * h
-    convention="cho" (Cho et al. 2014 as drawn by colah; reset before the product):
-        n = tanh(W_in x + b_in + W_hn (r * h) + b_hn)
-        h' = z * n + (1 - z) * h
+    ::
+
+        r  = sigma(W_ir x + b_ir + W_hr h + b_hr)           reset gate
+        z  = sigma(W_iz x + b_iz + W_hz h + b_hz)           update gate
+        n  = tanh(W_in x + b_in + r * (W_hn h + b_hn))      reset="after" (default)
+        n  = tanh(W_in x + b_in + W_hn (r * h) + b_hn)      reset="before"
+        h' = z * h + (1 - z) * n                            keep="z" (default)
+        h' = (1 - z) * h + z * n                            keep="1-z"
+
+    ``reset`` says where the reset gate acts: after the recurrent matrix product (one
+    product per step for all three blocks, the form cuDNN made fast) or on h before it.
+    ``keep`` says which of z and 1 - z multiplies the old state. The published GRUs:
+
+    - PyTorch and cuDNN (lib's models): reset="after", keep="z";
+    - Cho et al. 2014, eqs. (7) and (8): reset="before", keep="z";
+    - Chung et al. 2014, eqs. (5) and (6), and colah's post: reset="before", keep="1-z".
 
     x: (batch, input); h: (batch, hidden). Returns GRUStep(r, z, n, h).
     """
-    if convention not in GRU_CONVENTIONS:
-        raise ValueError(f"convention must be one of {GRU_CONVENTIONS}, got {convention!r}")
+    if reset not in GRU_RESET_PLACES:
+        raise ValueError(f"reset must be one of {GRU_RESET_PLACES}, got {reset!r}")
+    if keep not in GRU_KEEP_GATES:
+        raise ValueError(f"keep must be one of {GRU_KEEP_GATES}, got {keep!r}")
     size = h.shape[1]
     gi = _affine(x, weight_ih, bias_ih)
     w_hr_hz, w_hn = weight_hh[: 2 * size], weight_hh[2 * size :]
@@ -133,8 +144,9 @@ def gru_step(x, h, weight_ih, weight_hh, bias_ih=None, bias_hh=None, convention=
     gh = _affine(h, w_hr_hz, b_hr_hz)
     r = sigmoid(gi[:, :size] + gh[:, :size])
     z = sigmoid(gi[:, size : 2 * size] + gh[:, size:])
-    if convention == "pytorch":
+    if reset == "after":
         n = tanh(gi[:, 2 * size :] + r * _affine(h, w_hn, b_hn))
-        return GRUStep(r=r, z=z, n=n, h=(1 - z) * n + z * h)
-    n = tanh(gi[:, 2 * size :] + _affine(r * h, w_hn, b_hn))
-    return GRUStep(r=r, z=z, n=n, h=z * n + (1 - z) * h)
+    else:
+        n = tanh(gi[:, 2 * size :] + _affine(r * h, w_hn, b_hn))
+    kept = z if keep == "z" else 1 - z
+    return GRUStep(r=r, z=z, n=n, h=kept * h + (1 - kept) * n)

@@ -1,4 +1,4 @@
-"""Check a hand-written backward pass against finite differences.
+"""Check a hand-written backward pass against finite differences::
 
     lin = Linear(3, 2, dtype="float64")
     x = ...
@@ -68,7 +68,7 @@ def gradcheck(f, params, analytic, eps=1e-6, rtol=1e-5, atol=1e-8):
     f: a function of no arguments returning the scalar loss, reading the arrays in
     ``params`` (name -> float64 array, nudged in place and restored);
     analytic: name -> gradient from your backward pass (for example ``module.grads``).
-    An entry passes when |analytic - numerical| <= atol + rtol * |numerical|.
+    An entry passes when ``|analytic - numerical| <= atol + rtol * |numerical|``.
     Returns the largest ``relative_error`` over the keys; raises AssertionError naming
     the worst key and index when any entry fails.
     """

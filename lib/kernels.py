@@ -13,6 +13,9 @@ fused kernel from ``lib.fused`` instead, tested equal to the readable step.
 gradient of the recurrent projections ``W_hh h_{t-1} + b_hh``), the gradient of the
 initial state and any extra parameter gradients; the caller turns ``dxw`` and
 ``dgh`` into weight gradients with one matrix product over all steps.
+
+Why this module is long: the three kernels (RNN, LSTM, GRU) are one idea, the same
+in-place loop with different gate equations, and they are easiest to read side by side.
 """
 
 import functools

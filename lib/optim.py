@@ -94,12 +94,12 @@ class Adam(Optimizer):
 
 
 def clip_grad_norm(modules, max_norm):
-    """Rescale all gradients together so their global L2 norm is at most ``max_norm``.
+    """Rescale all gradients together so their global L2 norm is at most ``max_norm``::
 
         total = sqrt(sum over every gradient entry of g^2)
         g = g * max_norm / (total + 1e-6)      when that factor is below 1
 
-    Like torch.nn.utils.clip_grad_norm_. Returns ``total`` (before clipping) as a float.
+    Like ``torch.nn.utils.clip_grad_norm_``. Returns ``total`` (before clipping) as a float.
     """
     modules = _module_list(modules)
     max_norm = _positive_float("max_norm", max_norm)

@@ -8,6 +8,10 @@ Layer ``l`` reads the outputs of layer ``l - 1`` (both directions side by side);
 reverse direction reads the sequence from its end. Keys, shapes, gate order and
 initialisation follow torch.nn, so ``model.load_state_dict(torch_model.state_dict())``
 gives the same numbers.
+
+Why this module is long: ``Recurrent`` carries the whole torch.nn contract (argument and
+input checks, layouts, initial states, stacking, directions, ``state_dict``, BPTT) once,
+for the three models, which differ only in the kernel they pick.
 """
 
 import math
@@ -441,6 +445,27 @@ class GRU(Recurrent):
             seed,
             kernel=GRUKernel(),
         )
+
+
+GATE_BLOCKS = {"RNN": 1, "LSTM": 4, "GRU": 3}  # G: stacked weight blocks per cell
+
+
+def count_parameters(kind, input_size, hidden_size, num_layers=1, bidirectional=False):
+    """Parameters of ``lib.RNN/LSTM/GRU`` with biases, from the formula rather than a model.
+
+    Each layer and direction holds G blocks (G = 1, 4, 3 for RNN, LSTM, GRU) of
+    W_ih (H x D_in), W_hh (H x H), b_ih and b_hh (H each): G * H * (D_in + H + 2),
+    with D_in = input_size in layer 0 and num_directions * H above it.
+    """
+    if kind not in GATE_BLOCKS:
+        raise ValueError(f"kind must be one of {tuple(GATE_BLOCKS)}, got {kind!r}")
+    gates = GATE_BLOCKS[kind]
+    directions = 2 if bidirectional else 1
+    total = 0
+    for layer in range(num_layers):
+        d_in = input_size if layer == 0 else directions * hidden_size
+        total += directions * gates * hidden_size * (d_in + hidden_size + 2)
+    return total
 
 
 def set_keep_gate_bias(model, value, input_gate=None):

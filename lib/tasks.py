@@ -194,6 +194,20 @@ def selective_copying(n, length, n_tokens=4, n_symbols=8, seed=None):
     return _to_backend(_one_hot(symbols, n_symbols + 2), tokens)
 
 
+def running_parity(n, length, seed=None):
+    """A random bit stream; at every step the label is the parity of the bits so far.
+
+    x: (n, length, 1) float32 bits b_t in {0, 1}; y: (n, length) int64 with
+    y_t = (b_1 + ... + b_t) mod 2. Each step needs two stages: remember the parity so
+    far, and flip it when the new bit is 1 (an XOR, which no single threshold computes).
+    """
+    n, length = checks.positive_int("n", n), checks.positive_int("length", length)
+    rng = numpy.random.default_rng(seed)
+    bits = rng.integers(0, 2, size=(n, length))
+    labels = numpy.cumsum(bits, axis=1) % 2
+    return _to_backend(bits[..., None].astype(numpy.float32), labels)
+
+
 def _word_ids(rng, words, shape):
     """Random ids, of the given shape, of words drawn from ``words`` (a slice of VOCABULARY)."""
     start = VOCABULARY.index(words[0])

@@ -8,7 +8,6 @@ plt.plot(history["loss"])
 import math
 
 import numpy
-from tqdm.auto import trange
 
 from . import backend, checks
 from .losses import accuracy
@@ -50,6 +49,8 @@ def fit(
         optimizer.step()
 
     history = {}
+    from tqdm.auto import trange  # here, not at import: in a notebook it loads ipywidgets
+
     bar = trange(epochs, desc="training", unit="epoch", disable=not progress)
     for epoch in bar:
         order = backend.xp().asarray(rng.permutation(len(x)))  # host -> backend

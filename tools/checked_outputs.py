@@ -1,7 +1,9 @@
 """Keep the outputs that nbval compares, and only those, in the chapter notebooks.
 
 nbval's ``--nbval-lax`` compares a cell's fresh output with the one stored in the
-notebook when the cell starts with ``# NBVAL_CHECK_OUTPUT``; with nothing stored it has
+notebook when the cell carries the tag ``nbval-check-output`` (a tag, not nbval's
+``# NBVAL_CHECK_OUTPUT`` comment, so that readers of the book do not see it in the
+code); with nothing stored it has
 nothing to compare, and the check passes silently. So the committed chapters keep the
 stored outputs of those cells (printed numbers that must not drift, such as the
 boss-raise story's gates) and no other outputs (figures and widgets are rebuilt by the
@@ -19,11 +21,11 @@ import nbformat
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
-MARKER = "# NBVAL_CHECK_OUTPUT"
+TAG = "nbval-check-output"
 
 
 def is_checked(cell):
-    return cell.cell_type == "code" and cell.source.lstrip().startswith(MARKER)
+    return cell.cell_type == "code" and TAG in cell.metadata.get("tags", [])
 
 
 def problems(notebook):
@@ -33,9 +35,9 @@ def problems(notebook):
         if cell.cell_type != "code":
             continue
         if is_checked(cell) and not (cell.outputs and cell.execution_count):
-            found.append(f"cell {index} is marked {MARKER} but has no stored output")
+            found.append(f"cell {index} is tagged {TAG} but has no stored output")
         if not is_checked(cell) and cell.outputs:
-            found.append(f"cell {index} has stored outputs but is not marked {MARKER}")
+            found.append(f"cell {index} has stored outputs but is not tagged {TAG}")
     return found
 
 

@@ -518,7 +518,7 @@ q4 = Question(
         ),
     ],
     forbidden=BACKWARD_IMPLEMENTATIONS
-    + ("lib.gradient_flow.gradient_flow", "lib.gradient_flow.hidden_state_gradients"),
+    + ("lib.course.gradient_flow.gradient_flow", "lib.course.gradient_flow.hidden_state_gradients"),
     rtol=1e-6,
     atol=1e-12,
 )

@@ -381,7 +381,7 @@ q2 = Question(
 
 # --- q3: design weights that tell the boss-raise story ---------------------------------------
 
-# The story of chapter 3 (lib.story.PRESET): old cell state (mood, budget), old hidden
+# The story of chapter 3 (lib.course.story.PRESET): old cell state (mood, budget), old hidden
 # state, today's input (exam passed, ugly review, time left).
 STORY = {"c": (0.7, 0.3), "h": (1.0, 1.0), "x": (1.0, -1.0, 1.0)}
 WEIGHT_PARTS = ("W_ih", "W_hh", "b_ih", "b_hh")
@@ -400,7 +400,7 @@ def probe_story(fn, inputs):
 
 def story_reference(inputs):
     """One answer (the chapter's published weights), for information: the judge does not use it."""
-    from lib.story import torch_weights
+    from lib.course.story import torch_weights
 
     return {k: np.asarray(v) for k, v in zip(WEIGHT_PARTS, torch_weights().values())}
 
@@ -485,7 +485,7 @@ q3 = Question(
     reference=story_reference,
     probe=probe_story,
     judge=judge_story,
-    forbidden=("lib.story.torch_weights", "lib.story.story_step"),
+    forbidden=("lib.course.story.torch_weights", "lib.course.story.story_step"),
     public_cases=(0,),
     hidden_cases=(0,),
 )

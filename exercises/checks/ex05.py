@@ -276,7 +276,7 @@ q2 = Question(
     reference=count_reference,
     probe=probe_count,
     mistakes=COUNT_MISTAKES,
-    forbidden=MODEL_CLASSES + ("lib.compare.count_parameters", "lib.compare.hidden_size_for"),
+    forbidden=MODEL_CLASSES + ("lib.count_parameters", "lib.course.comparison.hidden_size_for"),
     rtol=0,
     atol=0,
 )

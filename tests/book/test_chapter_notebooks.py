@@ -1,6 +1,6 @@
 """The chapter notebooks under nbval: they execute, and their checked numbers hold.
 
-A cell whose first line is ``# NBVAL_CHECK_OUTPUT`` keeps its output in the committed
+A cell tagged ``nbval-check-output`` keeps its output in the committed
 notebook (``tools/checked_outputs.py`` stores them); nbval executes the chapter afresh
 and fails when that cell prints anything else. Without a stored output nbval would
 compare nothing, so a test first makes sure every checked cell has one.

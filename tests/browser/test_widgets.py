@@ -1,7 +1,7 @@
 """Kernel-free widgets in the static pages: sliders change what is shown, and the story's
 numbers are lib's.
 
-``lib.widgets.precomputed_explorer`` draws every view at build time and links each slider
+``lib.course.widgets.precomputed_explorer`` draws every view at build time and links each slider
 to an ipywidgets ``Stack`` with ``jslink``, which runs in the browser: in the page, an
 explorer is a VBox of [Play?, slider..., Stack]. Here every such slider is moved with the
 keyboard, as a reader would, and what is shown must change and come back.
@@ -13,7 +13,7 @@ import time
 import numpy as np
 import pytest
 
-from lib import story
+from lib.course import story, story_widgets
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -193,11 +193,11 @@ STORY_VIEW = """(k) => {
 
 
 def test_story_numbers_equal_lib(open_page):
-    """The boss-raise story in the static page shows exactly lib.story's numbers.
+    """The boss-raise story in the static page shows exactly lib.course.story's numbers.
 
     For several positions of its two sliders (forget-gate bias, review), the view shown
     names the slider values, and its table (f, i, g, o, c, h for mood and budget, 3
-    decimals) and sentence equal ``lib.story.story_step`` for those values.
+    decimals) and sentence equal ``lib.course.story.story_step`` for those values.
     """
     page = open_page(STORY_PAGE).page
     found = explorers(page)
@@ -212,8 +212,8 @@ def test_story_numbers_equal_lib(open_page):
         bias_readout = slider_state(page, k, bias_j)[2]
         review_readout = slider_state(page, k, review_j)[2]
         bias, review = _number(bias_readout), _number(review_readout)
-        assert bias == story.EXPLORER_FORGET_BIAS[bias_index]
-        assert review == story.EXPLORER_REVIEW[review_index]
+        assert bias == story_widgets.EXPLORER_FORGET_BIAS[bias_index]
+        assert review == story_widgets.EXPLORER_REVIEW[review_index]
         expected_caption = f"b_f = {bias:g}, review x[1] = {review:g}"
         page.wait_for_function(
             "([k, caption]) => (" + STORY_VIEW + ")(k).caption === caption",
@@ -224,11 +224,11 @@ def test_story_numbers_equal_lib(open_page):
         values = story.story_step(
             b_f=(bias, bias), x=(story.PRESET.x[0], review, story.PRESET.x[2])
         )
-        for key in story.CHART_KEYS:
+        for key in story_widgets.CHART_KEYS:
             expected = [f"{v:+.3f}" for v in np.asarray(getattr(values, key))]
             assert shown["rows"].get(key) == expected, (
                 f"story at b_f={bias:g}, review={review:g}: {key} shows "
-                f"{shown['rows'].get(key)}, lib.story computes {expected}"
+                f"{shown['rows'].get(key)}, lib.course.story computes {expected}"
             )
         assert shown["sentence"] == story.story_sentence(values), (
             f"story at b_f={bias:g}, review={review:g}: the sentence differs from lib's"
@@ -238,11 +238,11 @@ def test_story_numbers_equal_lib(open_page):
 
 
 def test_story_readouts_are_the_explorer_values(open_page):
-    """The story sliders offer exactly lib.story's grid of values."""
+    """The story sliders offer exactly lib.course.story's grid of values."""
     page = open_page(STORY_PAGE).page
     found = explorers(page)
     k = next(k for k, labels in enumerate(found) if STORY_BIAS in labels)
     j = found[k].index(STORY_BIAS)
     _, top, _ = slider_state(page, k, j)
-    assert top == len(story.EXPLORER_FORGET_BIAS) - 1
+    assert top == len(story_widgets.EXPLORER_FORGET_BIAS) - 1
     assert re.fullmatch(r"-?\d+(\.\d+)?", slider_state(page, k, j)[2])

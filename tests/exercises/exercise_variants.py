@@ -283,7 +283,7 @@ WRONG = {
             [
                 (
                     "return W_ih, W_hh, b_ih, b_hh",
-                    "from lib.story import torch_weights\n\n"
+                    "from lib.course.story import torch_weights\n\n"
                     "    return tuple(torch_weights().values())",
                 )
             ],

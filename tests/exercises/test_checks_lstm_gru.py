@@ -7,7 +7,7 @@ from exercises.checks import ex03, ex04
 
 
 def test_ex03_story_inputs_are_the_chapters():
-    from lib.story import PRESET
+    from lib.course.story import PRESET
 
     assert ex03.STORY == {"c": PRESET.c, "h": PRESET.h, "x": PRESET.x}
 
@@ -39,7 +39,7 @@ def test_ex03_the_story_preset_and_the_solution_meet_the_conditions():
 
 
 def test_ex04_negating_z_is_exact_and_matches_lib_cho_where_the_forms_agree():
-    """With a diagonal W_hn and b_hn = 0, reset before = reset after: lib's 'cho' convention."""
+    """With a diagonal W_hn and b_hn = 0, reset before = reset after: Chung et al.'s GRU."""
     rng = np.random.default_rng(2)
     for case in ex04.CASES:
         inputs = ex04.make_convert_inputs(rng, case)
@@ -56,13 +56,13 @@ def test_ex04_negating_z_is_exact_and_matches_lib_cho_where_the_forms_agree():
         W_hh[2 * hidden :] = np.diag(rng.standard_normal(hidden))
         b_hh[2 * hidden :] = 0
         args = (inputs["x"], inputs["h"], inputs["W_ih"], W_hh, inputs["b_ih"], b_hh)
-        cho = lib.functional.gru_step(*args, convention="cho").h
+        cho = lib.functional.gru_step(*args, reset="before", keep="1-z").h
         pytorch = ex04.convert(inputs["W_ih"], W_hh, inputs["b_ih"], b_hh)
         np.testing.assert_allclose(ex04.run_converted(inputs, pytorch), cho, rtol=1e-12, atol=1e-14)
 
 
 def test_ex04_parameter_formula_matches_lib_compare():
-    from lib.compare import count_parameters
+    from lib import count_parameters
 
     rng = np.random.default_rng(4)
     for case in (0, 1, 0, 1):

@@ -191,8 +191,9 @@ def test_lstm_step_formula(rng, bias, peephole):
 
 
 @pytest.mark.parametrize("bias", [True, False])
-@pytest.mark.parametrize("convention", ["pytorch", "cho"])
-def test_gru_step_formula(rng, bias, convention):
+@pytest.mark.parametrize("reset", ["after", "before"])
+@pytest.mark.parametrize("keep", ["z", "1-z"])
+def test_gru_step_formula(rng, bias, reset, keep):
     x, h = rng.standard_normal((B, D)), rng.standard_normal((B, H))
     w_ih, w_hh, b_ih, b_hh = weights(rng, 3, bias)
     (w_ir, w_iz, w_in), (w_hr, w_hz, w_hn) = np.split(w_ih, 3), np.split(w_hh, 3)
@@ -201,22 +202,27 @@ def test_gru_step_formula(rng, bias, convention):
     )
     r = sig(affine(x, w_ir, b_ir) + affine(h, w_hr, b_hr))
     z = sig(affine(x, w_iz, b_iz) + affine(h, w_hz, b_hz))
-    if convention == "pytorch":
+    if reset == "after":
         n = np.tanh(affine(x, w_in, b_in) + r * affine(h, w_hn, b_hn))
-        h1 = (1 - z) * n + z * h
     else:
         n = np.tanh(affine(x, w_in, b_in) + affine(r * h, w_hn, b_hn))
-        h1 = z * n + (1 - z) * h
-    result = F.gru_step(x, h, w_ih, w_hh, b_ih, b_hh, convention=convention)
+    h1 = z * h + (1 - z) * n if keep == "z" else (1 - z) * h + z * n
+    result = F.gru_step(x, h, w_ih, w_hh, b_ih, b_hh, reset=reset, keep=keep)
     assert_fields(result, {"r": r, "z": z, "n": n, "h": h1})
 
 
-def test_gru_step_conventions_differ(rng):
+def test_gru_step_published_variants_differ(rng):
+    """PyTorch's, Cho et al.'s and Chung et al.'s GRUs give three different states."""
     x, h = rng.standard_normal((B, D)), rng.standard_normal((B, H))
     args = (x, h, *weights(rng, 3, True))
-    assert not np.allclose(F.gru_step(*args).h, F.gru_step(*args, convention="cho").h)
-    with pytest.raises(ValueError, match="convention"):
-        F.gru_step(*args, convention="keras")
+    pytorch = F.gru_step(*args).h
+    cho = F.gru_step(*args, reset="before").h
+    chung = F.gru_step(*args, reset="before", keep="1-z").h
+    assert not np.allclose(pytorch, cho) and not np.allclose(cho, chung)
+    with pytest.raises(ValueError, match="reset must be one of"):
+        F.gru_step(*args, reset="inside")
+    with pytest.raises(ValueError, match="keep must be one of"):
+        F.gru_step(*args, keep="r")
 
 
 def test_step_functions_match_cells(lib_class, rng):

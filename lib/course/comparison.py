@@ -14,18 +14,14 @@ times one training step (forward, backward, optimizer step) on one batch.
 import time
 from collections import namedtuple
 
-import numpy
-
-from . import backend
-from .losses import cross_entropy, mse_loss
-from .models import SequenceClassifier, SequenceRegressor
-from .optim import Adam
-from .recurrent import GRU, LSTM, RNN, set_keep_gate_bias
-from .tasks import adding_problem, delayed_recall
-from .train import evaluate, fit
+from lib.losses import cross_entropy, mse_loss
+from lib.models import SequenceClassifier, SequenceRegressor
+from lib.optim import Adam
+from lib.recurrent import GRU, LSTM, RNN, count_parameters, set_keep_gate_bias
+from lib.tasks import adding_problem, delayed_recall, running_parity
+from lib.train import evaluate, fit
 
 MODELS = {"RNN": RNN, "LSTM": LSTM, "GRU": GRU}
-GATE_BLOCKS = {"RNN": 1, "LSTM": 4, "GRU": 3}  # G: stacked weight blocks per cell
 
 Task = namedtuple("Task", "name make classes readout metric")
 Task.__doc__ = """A learning problem for ``train_and_score``.
@@ -55,20 +51,6 @@ def adding_task(length=20):
     return Task(f"adding problem (length {length})", make, None, "last", "mse")
 
 
-def running_parity(n, length, seed=None):
-    """A random bit stream; at every step the label is the parity of the bits so far.
-
-    x: (n, length, 1) float32 bits b_t in {0, 1}; y: (n, length) int64 with
-    y_t = (b_1 + ... + b_t) mod 2. Each step needs two stages: remember the parity so
-    far, and flip it when the new bit is 1 (an XOR, which no single threshold computes).
-    """
-    rng = numpy.random.default_rng(seed)
-    bits = rng.integers(0, 2, size=(n, length))
-    labels = numpy.cumsum(bits, axis=1) % 2
-    xp = backend.xp()
-    return xp.asarray(bits[..., None], dtype="float32"), xp.asarray(labels, dtype="int64")
-
-
 def parity_task(length=16):
     """Running parity of a bit stream, labelled at every step (chance 1/2)."""
 
@@ -76,22 +58,6 @@ def parity_task(length=16):
         return running_parity(n, length, seed=seed)
 
     return Task(f"running parity (length {length})", make, 2, "all", "accuracy")
-
-
-def count_parameters(kind, input_size, hidden_size, num_layers=1, bidirectional=False):
-    """Parameters of ``lib.RNN/LSTM/GRU`` with biases, from the formula rather than a model.
-
-    Each layer and direction holds G blocks (G = 1, 4, 3 for RNN, LSTM, GRU) of
-    W_ih (H x D_in), W_hh (H x H), b_ih and b_hh (H each): G * H * (D_in + H + 2),
-    with D_in = input_size in layer 0 and num_directions * H above it.
-    """
-    gates = GATE_BLOCKS[kind]
-    directions = 2 if bidirectional else 1
-    total = 0
-    for layer in range(num_layers):
-        d_in = input_size if layer == 0 else directions * hidden_size
-        total += directions * gates * hidden_size * (d_in + hidden_size + 2)
-    return total
 
 
 def hidden_size_for(kind, input_size, num_layers, budget):

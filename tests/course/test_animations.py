@@ -1,4 +1,4 @@
-"""The HTML animations of ``lib.animations``: frame counts, offline, input checks."""
+"""The HTML animations of ``lib.course.animations``: frame counts, offline, input checks."""
 
 import re
 
@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from lib import animations  # noqa: E402
+from lib.course import animations  # noqa: E402
 
 FRAME = re.compile(r'frames\[\d+\] = "data:image/png;base64,')
 SPAN = {"RNN": [1.0, 0.8, 0.3], "LSTM": [1.0, 1.0, 0.9], "GRU": [1.0, 1.0, 0.95]}

@@ -1,10 +1,10 @@
-"""Tests of lib.compare: parameter formulas, tasks, matching budgets, training and timing."""
+"""Tests of lib.course.comparison: parameter budgets, tasks, training and timing."""
 
 import numpy as np
 import pytest
 
 import lib
-from lib import compare
+from lib.course import comparison as compare
 
 
 @pytest.mark.parametrize("kind", ["RNN", "LSTM", "GRU"])
@@ -12,29 +12,29 @@ from lib import compare
 @pytest.mark.parametrize("bidirectional", [False, True])
 def test_count_parameters_matches_the_models(kind, layers, bidirectional):
     model = compare.MODELS[kind](5, 7, num_layers=layers, bidirectional=bidirectional, seed=0)
-    assert compare.count_parameters(kind, 5, 7, layers, bidirectional) == model.num_parameters()
+    assert lib.count_parameters(kind, 5, 7, layers, bidirectional) == model.num_parameters()
 
 
 def test_gru_has_three_quarters_of_the_lstm_parameters():
-    assert 4 * compare.count_parameters("GRU", 8, 32) == 3 * compare.count_parameters("LSTM", 8, 32)
+    assert 4 * lib.count_parameters("GRU", 8, 32) == 3 * lib.count_parameters("LSTM", 8, 32)
 
 
 def test_hidden_size_for_matches_the_budget():
-    budget = compare.count_parameters("GRU", 1, 32, 1)
+    budget = lib.count_parameters("GRU", 1, 32, 1)
     h2 = compare.hidden_size_for("GRU", 1, 2, budget)
     assert h2 == 18
     for h in (h2 - 1, h2 + 1):
-        assert abs(compare.count_parameters("GRU", 1, h, 2) - budget) >= abs(
-            compare.count_parameters("GRU", 1, h2, 2) - budget
+        assert abs(lib.count_parameters("GRU", 1, h, 2) - budget) >= abs(
+            lib.count_parameters("GRU", 1, h2, 2) - budget
         )
 
 
 def test_running_parity_labels():
-    x, y = compare.running_parity(6, 10, seed=1)
+    x, y = lib.tasks.running_parity(6, 10, seed=1)
     assert x.shape == (6, 10, 1) and y.shape == (6, 10)
     assert x.dtype == np.float32 and y.dtype == np.int64
     np.testing.assert_array_equal(y, np.cumsum(x[..., 0].astype(int), axis=1) % 2)
-    again, _ = compare.running_parity(6, 10, seed=1)
+    again, _ = lib.tasks.running_parity(6, 10, seed=1)
     np.testing.assert_array_equal(x, again)
 
 
@@ -57,7 +57,7 @@ def test_train_and_score_returns_a_full_row(task, classes):
         "seconds",
     }
     assert len(row["curve"]) == 2 and row["ms_per_step"] > 0
-    assert row["parameters"] == compare.count_parameters(
+    assert row["parameters"] == lib.count_parameters(
         "GRU", 2 if classes is None else (8 if classes == 4 else 1), 4
     )
     if classes is None:

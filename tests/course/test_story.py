@@ -1,4 +1,4 @@
-"""The boss-raise story (lib.story): the preset reproduces what it can of article 000."""
+"""The boss-raise story (lib.course.story): the preset reproduces what it can of article 000."""
 
 import math
 
@@ -7,7 +7,7 @@ import matplotlib
 import numpy as np
 import pytest
 
-from lib import story
+from lib.course import story, story_widgets
 
 matplotlib.use("Agg")
 
@@ -95,7 +95,7 @@ def test_unknown_field_is_refused():
 
 
 def test_chart_updates_in_place():
-    chart = story.StoryChart(story.story_step())
+    chart = story_widgets.StoryChart(story.story_step())
     bars = list(chart.bars[0])
     chart.update(story.story_step(b_f=(10.0, 10.0)))
     assert list(chart.bars[0]) == bars  # the same artists, moved
@@ -104,15 +104,15 @@ def test_chart_updates_in_place():
 
 
 def test_html_and_explorer():
-    text = story.story_html(story.story_step(), caption="preset")
+    text = story_widgets.story_html(story.story_step(), caption="preset")
     assert "76% likely" in text and "<table" in text
-    explorer = story.story_explorer(forget_bias=(0.0, 4.0), review=(-1.0, 1.0))
+    explorer = story_widgets.story_explorer(forget_bias=(0.0, 4.0), review=(-1.0, 1.0))
     assert isinstance(explorer, widgets.VBox)
     assert len(explorer.children) == 3  # two sliders and the views
 
 
 def test_live_widget_reacts_to_sliders():
-    box = story.live_story_widget()
+    box = story_widgets.live_story_widget()
     assert len(box.sliders) == 7 + 4 * 12  # inputs, then 2 x 5 weights + 2 biases per gate
     before = box.children[2].value
     box.sliders[("b_f", 0)].value = 10.0
@@ -121,7 +121,7 @@ def test_live_widget_reacts_to_sliders():
 
 
 def test_printed_story_numbers_do_not_drift():
-    # the chapter prints this table in a # NBVAL_CHECK_OUTPUT cell; it is checked here too,
+    # the chapter prints this table in a cell tagged nbval-check-output; it is checked here too,
     # because nbval compares outputs only for cells whose stored outputs exist
     assert story.story_table(story.story_step()) == "\n".join(
         [

@@ -1,4 +1,5 @@
-"""lib.gradient_flow (gradient norms through time) and the chapter 1-2 helpers of lib.plots.
+"""lib.course.gradient_flow (gradient norms through time), and the figures of chapters 1-2
+(lib.course.memory and lib.course.gradient_plots).
 
 The per-step gradients are checked three ways: against the sequence model's own
 backward (its dhx is dL/dh_0), against PyTorch's autograd on the same weights, and by
@@ -13,7 +14,7 @@ import torch
 
 matplotlib.use("Agg")
 
-from lib import gradient_flow as gf  # noqa: E402
+from lib.course import gradient_flow as gf  # noqa: E402
 
 T, B, D, H = 12, 3, 4, 6
 
@@ -107,28 +108,29 @@ def test_bad_arguments_are_explained():
 
 
 def test_pulse_response_fades_below_one_and_latches_above():
-    from lib import plots
+    from lib.course import memory
 
-    x, h = plots.pulse_response(0.5, pulse=1.0, steps=10)
+    x, h = memory.pulse_response(0.5, pulse=1.0, steps=10)
     assert x[0] == 1.0 and not x[1:].any()
     assert h[0] == pytest.approx(np.tanh(1.0))
     assert h[1] == pytest.approx(np.tanh(0.5 * np.tanh(1.0)))
     assert abs(h[-1]) < 2e-3  # about 0.5^9 of h_1
-    _, latched = plots.pulse_response(2.0, pulse=1.0, steps=30)
+    _, latched = memory.pulse_response(2.0, pulse=1.0, steps=30)
     assert latched[-1] == pytest.approx(0.957, abs=1e-3)  # the fixed point of tanh(2h)
 
 
 def test_chapter_plots_return_figures():
     import matplotlib.pyplot as plt
 
-    from lib import plots
+    from lib.course import gradient_plots as plots
+    from lib.course import memory
 
     history = {"eval_accuracy": [0.5, 0.7, 0.9]}
     figures = [
-        plots.plot_repeated_multiplication([0.1, -0.4], factor=3.0, steps=4),
-        plots.plot_pulse_memory(0.9, 1.0, steps=10),
-        plots.plot_forecast(np.arange(30.0), 10, np.arange(24.0), window=6),
-        plots.plot_memory_span([2, 5], [1.0, 0.6], chance=0.25),
+        memory.plot_repeated_multiplication([0.1, -0.4], factor=3.0, steps=4),
+        memory.plot_pulse_memory(0.9, 1.0, steps=10),
+        memory.plot_forecast(np.arange(30.0), 10, np.arange(24.0), window=6),
+        memory.plot_memory_span([2, 5], [1.0, 0.6], chance=0.25),
         plots.plot_sigmoid_and_slope(),
         plots.draw_bptt_chain(steps=3),
         plots.plot_shrinking_product(0.3, steps=4),

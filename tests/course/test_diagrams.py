@@ -1,4 +1,4 @@
-"""The cell diagrams of ``lib.diagrams``: each draws a Figure that saves to PNG."""
+"""The cell diagrams of ``lib.course.diagrams``: each draws a Figure that saves to PNG."""
 
 import io
 
@@ -11,7 +11,8 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from lib import diagrams, functional  # noqa: E402
+from lib import functional  # noqa: E402
+from lib.course import diagrams  # noqa: E402
 
 DIAGRAMS = {
     "unrolled_rnn": lambda: diagrams.unrolled_rnn(),

@@ -7,7 +7,7 @@ removed and its icons are replaced by plain characters, so the animations play i
 static, offline book.
 
     from IPython.display import HTML
-    from lib import animations
+    from lib.course import animations
     HTML(animations.unrolled_rnn_animation(hidden_states, inputs=x))
     HTML(animations.memory_span_animation(lags, {"RNN": [...], "LSTM": [...]}, chance=0.25))
 """
@@ -21,7 +21,7 @@ import numpy as np
 from matplotlib.animation import FuncAnimation
 from matplotlib.patches import Rectangle
 
-from .diagrams import _heat_strip, _Painter
+from .diagrams.drawing import Painter, heat_strip
 from .style import GATE_COLORS, MODEL_COLORS
 
 __all__ = ["unrolled_rnn_animation", "memory_span_animation"]
@@ -116,7 +116,7 @@ def _draw_chain(ax, h, t, labels, vectors):
     ax.clear()
     ax.set_axis_off()
     ax.set_aspect("equal")
-    p = _Painter(ax, highlight="now", groups={"now": ["now"]})
+    p = Painter(ax, highlight="now", groups={"now": ["now"]})
     hc, xc = GATE_COLORS["h"], GATE_COLORS["x"]
     steps, dx, top = h.shape[0], CHAIN_DX, 1.0
 
@@ -133,13 +133,13 @@ def _draw_chain(ax, h, t, labels, vectors):
         if labels is not None:
             p.text(x, -1.6, labels[k - 1], fontsize=10, color=MUTED, parts=part)
         elif vectors is not None:
-            _heat_strip(ax, x, -1.75, vectors[k - 1], width=1.1, height=0.2)
+            heat_strip(ax, x, -1.75, vectors[k - 1], width=1.1, height=0.2)
         p.line([(x, 0.4), (x, top - 0.15)], color=hc, parts=part)
         p.text(x, top + 0.05, f"$h_{{{k}}}$", fontsize=11, parts=part)
         if k < steps:  # the arrow h_k -> cell k+1 lights up when step k+1 is read
             p.line([(x + 0.45, 0), (x + dx - 0.45, 0)], color=hc, lw=2.0, parts=state(k + 1))
         if k <= t:
-            _heat_strip(ax, x, top + 0.3, h[k - 1], width=1.3, height=0.32)
+            heat_strip(ax, x, top + 0.3, h[k - 1], width=1.3, height=0.32)
         if k == t:  # a frame around the state just written
             ax.add_patch(Rectangle((x - 0.68, top + 0.25), 1.36, 0.42, fc="none", ec=hc, lw=2))
     _heat_legend(ax, (steps - 1) * dx + 0.6, -2.2)
@@ -149,7 +149,7 @@ def _draw_chain(ax, h, t, labels, vectors):
 
 def _heat_legend(ax, right, y):
     """A small key under the chain: blue -1, white 0, red +1."""
-    _heat_strip(ax, right - 0.5, y, np.linspace(-1, 1, 5), width=0.8, height=0.16)
+    heat_strip(ax, right - 0.5, y, np.linspace(-1, 1, 5), width=0.8, height=0.16)
     ax.text(right - 0.98, y + 0.08, "values in $h$: \u22121", ha="right", va="center",
             fontsize=8, color=MUTED)  # fmt: skip
     ax.text(right - 0.02, y + 0.08, "+1", ha="left", va="center", fontsize=8, color=MUTED)
@@ -266,7 +266,7 @@ def memory_span_animation(lags, accuracies, chance, interval=700, dpi=DPI):
     one accuracy per lag (a (lags, seeds) array is averaged over seeds); chance: the
     accuracy of guessing, drawn as a dotted line. Frame k draws the curves up to
     ``lags[k]``, so they grow left to right and the plain RNN's fall towards chance
-    appears as the lag grows. Colours from ``lib.style.MODEL_COLORS``. Returns the HTML
+    appears as the lag grows. Colours from ``lib.course.style.MODEL_COLORS``. Returns the HTML
     of ``FuncAnimation.to_jshtml`` (one frame per lag).
     """
     lags, curves = _span_data(lags, accuracies)

@@ -1,6 +1,6 @@
 """Figures for the chapter on bidirectional RNNs: what each direction has read at step t.
 
-(The diagram of the layer itself is ``lib.diagrams.bidirectional``.)
+(The diagram of the layer itself is ``lib.course.diagrams.bidirectional``.)
 
 fig, ax = plt.subplots(); draw_reading(ax, ["He", "needs", ...], t=0)
 fig = position_view(tokens, t, marks, target, {"unidirectional": p_uni, "bidirectional": p_bi},
@@ -12,12 +12,13 @@ The figures only draw: every number they show is computed by the caller with ``l
 import matplotlib.pyplot as plt
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
-from . import backend
-from .diagrams import BACKWARD_COLOR
+from lib import backend
+
+from .diagrams.drawing import BACKWARD_COLOR
 from .style import GATE_COLORS
 
 # The forward direction is the hidden state we already know (teal); the backward one has
-# the colour lib.diagrams gives it. A bidirectional model is drawn in both (teal, olive
+# the colour lib.course.diagrams gives it. A bidirectional model is drawn in both (teal, olive
 # hatching).
 DIRECTION_COLORS = {"forward": GATE_COLORS["h"], "backward": BACKWARD_COLOR}
 

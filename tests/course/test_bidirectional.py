@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from lib import bidirectional_demo as demo  # noqa: E402
+from lib.course import bidirectional as demo  # noqa: E402
 
 
 def test_reading_counts_what_each_direction_has_read():

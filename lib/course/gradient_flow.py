@@ -27,9 +27,9 @@ above 1 it can grow). ``keep_bias`` sets the bias of the gate that keeps the old
 
 import numpy
 
-from . import backend
-from .cells import GRUCell, LSTMCell, RNNCell
-from .recurrent import GRU, LSTM, RNN, set_keep_gate_bias
+from lib import backend
+from lib.cells import GRUCell, LSTMCell, RNNCell
+from lib.recurrent import GRU, LSTM, RNN, set_keep_gate_bias
 
 MODELS = {"rnn": RNN, "lstm": LSTM, "gru": GRU}
 CELLS = {RNN: RNNCell, LSTM: LSTMCell, GRU: GRUCell}

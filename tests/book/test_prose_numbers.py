@@ -1,0 +1,67 @@
+"""Numbers in the chapters' prose come from the run, not from the keyboard.
+
+A decimal number in a chapter's markdown (text, math and code spans alike) must either be
+published by the chapter's code and shown with ``{eval}`name``` (``lib.course.prose``),
+or be a constant on the short list below, each with the reason it may be typed: a value
+the text chooses (a hyper-parameter, an input of the story), a mathematical constant, or
+a number the text *defines* rather than measures. Anything else is a number that could
+drift away from the output it describes.
+"""
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHAPTERS = sorted(ROOT.glob("book/[0-9][0-9]_*.ipynb"))
+
+DECIMAL = re.compile(r"(?<![\w.])\d*\.\d+(?![\w.]*\d)")
+# What is not prose to check: published values, citations and references, links.
+SKIP = re.compile(
+    r"\{eval\}`[^`]*`"  # a published value
+    r"|\{(?:cite|cite:p|cite:t|numref|ref|doc|download)\}`[^`]*`"
+    r"|\]\([^)]*\)"  # the target of a Markdown link
+    r"|https?://\S+"
+)
+
+# Typed constants allowed in every chapter, with the reason.
+ALLOWED_EVERYWHERE = {
+    "0.5": "one half: sigma(0), a fair coin, a threshold the text chooses",
+    "0.25": "1/4: the sigmoid's largest slope; chance with four symbols",
+}
+
+# Constants allowed in one chapter only: {chapter file name: {number: reason}}.
+ALLOWED = {}
+
+
+def decimals(text):
+    """The decimal numbers of a markdown text, outside published values, citations, links."""
+    return DECIMAL.findall(SKIP.sub(" ", text))
+
+
+def test_the_scanner_finds_typed_numbers_and_skips_published_ones():
+    text = "It reaches 0.27 ({eval}`acc`), see {cite:p}`le2015` and [v1.2](http://a.b/1.5)."
+    assert decimals(text) == ["0.27"]
+    assert decimals("$0.3^4 = 0.0081$ and `x * 0.9`") == ["0.3", "0.0081", "0.9"]
+    assert decimals("version 2.13.0 of torch, section 3") == []
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
+def test_every_decimal_in_the_prose_is_published_or_a_listed_constant(chapter):
+    notebook = nbformat.read(chapter, as_version=4)
+    allowed = {**ALLOWED_EVERYWHERE, **ALLOWED.get(chapter.name, {})}
+    typed = []
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type != "markdown":
+            continue
+        for number in dict.fromkeys(decimals(cell.source)):
+            if number not in allowed:
+                line = next(ln for ln in cell.source.splitlines() if number in ln)
+                typed.append(f"cell {index}: {number!r} in: {line.strip()[:100]}")
+    assert not typed, (
+        f"{chapter.name} types numbers in its prose; publish them from the code that "
+        "computes them and write {eval}`name` (lib.course.prose), or add a constant with "
+        "its reason to ALLOWED:\n" + "\n".join(typed)
+    )
