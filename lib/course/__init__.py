@@ -11,6 +11,8 @@ One module per chapter topic:
 - ``story`` (the numbers) and ``story_widgets`` (chart and sliders): chapter 3's story;
 - ``comparison``: fair comparisons of RNN, LSTM and GRU (chapters 4 and 5);
 - ``bidirectional``: chapter 6's reading figures;
+- ``sequence_models`` (the accuracy sweep), ``attention_plots`` and ``scan_plots`` (the
+  scan's sweeps and the cost against sequence length): chapter 8;
 - ``animations`` and ``widgets``: animations and kernel-free explorers for the pages.
 
 Import the modules themselves (``from lib.course import story``): this package imports
