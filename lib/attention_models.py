@@ -2,7 +2,7 @@
 states, and a causal self-attention layer with no recurrence at all.
 
     model = AttentionClassifier(lib.LSTM(8, 32, batch_first=True), num_classes=4)
-    logits = model(x)                        # model.weights: (batch, 1, seq_len), where it looked
+    logits = model(x)                        # model.attention_weights: (batch, 1, seq_len)
     model.backward(dlogits)
 
     layer = SelfAttention(8, 32)             # drops into SequenceClassifier like lib.GRU
@@ -50,7 +50,7 @@ class AttentionClassifier:
 
     Keys and values are the states themselves (Bahdanau et al. 2015 look back over an
     encoder's states the same way). rnn: a lib recurrent model built with
-    batch_first=True, one direction. ``weights`` keeps the latest forward's attention.
+    batch_first=True, one direction. ``attention_weights`` keeps the latest forward's weights.
     """
 
     def __init__(self, rnn, num_classes, query="last", seed=None):
@@ -69,7 +69,7 @@ class AttentionClassifier:
             self.query = LearnedQuery(size, dtype=rnn.dtype, seed=seed)
         self.head = Linear(2 * size, num_classes, dtype=rnn.dtype, seed=seed)
         self.num_classes = self.head.out_features
-        self.weights = None
+        self.attention_weights = None
         self._cache = None
 
     @property
@@ -86,7 +86,7 @@ class AttentionClassifier:
         states, _ = self.rnn(x)
         h_last = states[:, -1]
         query = self.query.forward(h_last)[:, None, :]
-        context, self.weights = scaled_dot_product_attention(query, states, states)
+        context, self.attention_weights = scaled_dot_product_attention(query, states, states)
         self._cache = (states, query)
         return self.head(backend.xp().concatenate([context[:, 0], h_last], axis=-1))
 
@@ -98,7 +98,8 @@ class AttentionClassifier:
         size = self.rnn.hidden_size
         dfeatures = self.head.backward(dlogits)
         dcontext, dh_last = dfeatures[:, None, :size], dfeatures[:, size:]
-        dquery, dkeys, dvalues = attention_backward(dcontext, query, states, states, self.weights)
+        weights = self.attention_weights
+        dquery, dkeys, dvalues = attention_backward(dcontext, query, states, states, weights)
         dstates = dkeys + dvalues
         dstates[:, -1] += dh_last + self.query.backward(dquery[:, 0])
         dx, _ = self.rnn.backward(dstates)

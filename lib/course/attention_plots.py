@@ -15,7 +15,7 @@ from .scan_plots import COLORS
 def plot_recall_weights(ax, weights, x, examples=6, n_symbols=4):
     """A heatmap of attention weights: one row per example, one column per step.
 
-    weights: (batch, 1, seq_len) from ``AttentionClassifier.weights``; x: the inputs
+    weights: (batch, 1, seq_len) from ``AttentionClassifier.attention_weights``; x: the inputs
     (batch, seq_len, features), one-hot, used to mark the step that holds the symbol.
     """
     weights = backend.to_numpy(weights)[:examples, 0]

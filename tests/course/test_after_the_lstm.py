@@ -96,10 +96,12 @@ def test_attention_figures_draw():
     model = lib.AttentionClassifier(lib.LSTM(8, 4, batch_first=True, seed=0), 4, seed=0)
     model(x)
     fig, (a, b, c) = plt.subplots(3, 1)
-    image = attention_plots.plot_recall_weights(a, model.weights, x, examples=3)
+    image = attention_plots.plot_recall_weights(a, model.attention_weights, x, examples=3)
     assert image.get_array().shape == (3, 7)
     assert len(a.patches) == 3  # the symbol's step boxed in every row
-    attention_plots.plot_review_weights(b, model.weights[0], [f"w{i}" for i in range(7)], width=4)
+    attention_plots.plot_review_weights(
+        b, model.attention_weights[0], [f"w{i}" for i in range(7)], width=4
+    )
     assert [t.get_text() for t in b.texts] == [f"w{i}" for i in range(7)]
     table = {"GRU": {10: (0.9, 0.1, 3), 40: (0.5, 0.2, 3)}}
     attention_plots.plot_accuracy(c, table, "lag", chance=0.25)

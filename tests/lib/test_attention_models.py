@@ -143,8 +143,8 @@ def test_classifier_weights_say_where_it_looked():
     rnn = lib.LSTM(2, 3, batch_first=True, dtype="float64", seed=0)
     model = AttentionClassifier(rnn, num_classes=2, seed=0)
     logits = model(np.random.default_rng(0).standard_normal((4, 7, 2)))
-    assert logits.shape == (4, 2) and model.weights.shape == (4, 1, 7)
-    np.testing.assert_allclose(model.weights.sum(axis=-1), 1.0, rtol=1e-12)
+    assert logits.shape == (4, 2) and model.attention_weights.shape == (4, 1, 7)
+    np.testing.assert_allclose(model.attention_weights.sum(axis=-1), 1.0, rtol=1e-12)
 
 
 def test_classifier_looks_back_to_the_symbol_on_delayed_recall():
@@ -163,7 +163,7 @@ def test_classifier_looks_back_to_the_symbol_on_delayed_recall():
         lib.fit(model, (x, y), lib.cross_entropy, optimizer, 6, clip=1.0, progress=False, seed=0)
         scores[query] = lib.accuracy(model(test_x), test_y)
     assert scores[None] < 0.5 and scores["last"] > 0.95
-    looked_at_the_start = float(model.weights[:, 0, :3].sum(axis=-1).mean())
+    looked_at_the_start = float(model.attention_weights[:, 0, :3].sum(axis=-1).mean())
     assert looked_at_the_start > 2 * 3 / 21  # twice what uniform weights give the first 3 steps
 
 
