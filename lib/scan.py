@@ -62,8 +62,8 @@ def cumulative_scan(a, b, h0=None):
 
     Negative b_s go through the same formula with -b_s and are subtracted. An a_t that
     is 0 (a gate rounded to 0) counts as the smallest positive float, which gives the
-    same h. The error grows with |log A_t|: about seq_len * |log a| * 1e-16 relative in
-    float64, 1e-7 in float32.
+    same h. The error grows with the size of log A_t: about seq_len * abs(log a) * 1e-16
+    relative in float64, 1e-7 in float32.
     a, b: (seq_len, ...); h0: (...) or None. Returns h: (seq_len, ...).
     """
     a, b, h0 = _checked(a, b, h0)

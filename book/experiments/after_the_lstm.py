@@ -6,7 +6,7 @@
 It trains each model of ``lib.course.sequence_models.MODELS`` with the same budget
 (``Budget()``: 2048 training sequences, 10 epochs, Adam, hidden size 32) and writes the
 test accuracies to ``after_the_lstm.json`` beside this file, which chapter 8 reads. It
-takes longer than a chapter may (about an hour on 2 busy cores), so it runs here, once;
+takes longer than a chapter may (about half an hour on 2 busy cores), so it runs here, once;
 ``tests/book/test_after_the_lstm_results.py`` re-runs a slice and compares.
 """
 

@@ -73,20 +73,22 @@ def plot_accuracy(ax, table, x_label, chance=None, models=None):
     ax.set(xlabel=x_label, ylabel="test accuracy", ylim=(0, 1.05))
 
 
-def accuracy_table_html(tables, models):
-    """An HTML table: one row per model, one column per (task, size), cells "mean ± std"."""
-    columns = [(task, size) for task, table in tables.items() for size in _sizes(table)]
-    cell = 'style="padding: 2px 10px; text-align: right"'
-    head = "".join(f"<th {cell}>{task} {size}</th>" for task, size in columns)
+def accuracy_table_html(table, models, title):
+    """An HTML table for one task: a row per model, a column per size, cells "mean ± std".
+
+    table: {model: {size: (mean, std, n)}}; models missing from it are left out.
+    """
+    sizes = _sizes(table)
+    cell = 'style="padding: 2px 10px; text-align: right; white-space: nowrap"'
+    head = "".join(f"<th {cell}>{title} {size}</th>" for size in sizes)
     body = ""
-    for name in models:
-        cells = []
-        for task, size in columns:
-            value = tables[task].get(name, {}).get(size)
-            cells.append("" if value is None else f"{value[0]:.2f} ± {value[1]:.2f}")
+    for name in (m for m in models if m in table):
+        values = [table[name].get(size) for size in sizes]
+        cells = ["" if v is None else f"{v[0]:.2f} ± {v[1]:.2f}" for v in values]
         body += f"<tr><th {cell}>{name}</th>" + "".join(f"<td {cell}>{c}</td>" for c in cells)
         body += "</tr>"
-    return f'<table class="compare-table"><tr><th></th>{head}</tr>{body}</table>'
+    table_html = f'<table class="compare-table"><tr><th></th>{head}</tr>{body}</table>'
+    return f'<div style="overflow-x: auto">{table_html}</div>'
 
 
 def _sizes(table):

@@ -81,8 +81,9 @@ def test_sweep_summary_and_published_names(tmp_path):
     names = sm.published_accuracies({"recall": table})
     assert set(names) == {"recall3_mingru", "recall3_lstm_attention"}
     assert names["recall3_mingru"] == f"{mean:.2f} ± {std:.2f}"
-    html = attention_plots.accuracy_table_html({"recall": table}, sm.MODELS)
-    assert names["recall3_mingru"] in html and "GRU" in html
+    html = attention_plots.accuracy_table_html(table, sm.MODELS, "lag")
+    assert names["recall3_mingru"] in html and "lag 3" in html
+    assert "minGRU" in html and ">GRU<" not in html  # only the models in the table
 
 
 def test_same_seed_same_accuracy():
