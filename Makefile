@@ -8,6 +8,7 @@
 #   make bench   run the speed benchmarks
 #   make test-gpu  on a machine with an NVIDIA GPU: CuPy, the GPU tests and GPU benchmarks
 #   make grade   grade a folder of submitted exercise notebooks into a CSV
+#   make autograders   one Gradescope autograder zip per exercise, in _build/autograders
 #   make clean   remove build outputs (keeps .venv; `make distclean` removes it too)
 
 PYTHON ?= python3
@@ -28,10 +29,10 @@ JB_BUILD := $(BIN)/jupyter-book build . -W -n --keep-going --all
 LIB_SOURCES := $(wildcard lib/*.py)
 
 .DEFAULT_GOAL := help
-.PHONY: help book test test-gpu lint lab bench grade clean distclean
+.PHONY: help book test test-gpu lint lab bench grade clean distclean autograders wheelhouse bench-grading
 
 help:
-	@sed -n '2,12p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,13p' Makefile | sed 's/^# \{0,1\}//'
 
 # --- virtual environment ------------------------------------------------------------
 $(BIN)/python:
@@ -88,7 +89,7 @@ lint: $(VENV)/.test-installed
 
 # The browser tests (tests/browser) open _build/html and build it (`make book`) when it is
 # missing or older than its sources; the npm step comes first so that it reads offline.
-test: lint $(NPM_STAMP)
+test: lint $(NPM_STAMP) $(WHEELHOUSE)/.complete
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Everything that needs an NVIDIA GPU (CI has none, so there these cases skip and say
@@ -114,6 +115,27 @@ bench: $(VENV)/.test-installed
 # GRADE_ARGS passes options, e.g. GRADE_ARGS="--jobs 4 --timeout 300 --memory-mb 4096".
 grade: $(VENV)/.book-installed
 	$(BIN)/python -m exercises.grade $(SUBMISSIONS) $(GRADES) $(GRADE_ARGS)
+
+# --- Gradescope autograders ---------------------------------------------------------------
+# One self-contained otter autograder zip per exercise (exercises/autograder.py).
+AUTOGRADERS ?= _build/autograders
+autograders: $(VENV)/.test-installed
+	$(BIN)/python -m exercises.autograder $(AUTOGRADERS)
+
+# Wheels of everything the autograders' requirements pin (otter-grader included),
+# fetched once: tests/exercises/test_autograder.py installs them into a fresh virtual
+# environment with --no-index, offline, as Gradescope would install them from the zip.
+WHEELHOUSE := $(VENV)/wheelhouse
+$(WHEELHOUSE)/.complete: $(VENV)/.test-installed
+	@mkdir -p $(WHEELHOUSE)
+	$(BIN)/python -m exercises.autograder --requirements > $(WHEELHOUSE)/requirements.txt
+	$(PIP) wheel -q -w $(WHEELHOUSE) -r $(WHEELHOUSE)/requirements.txt
+	@touch $@
+wheelhouse: $(WHEELHOUSE)/.complete
+
+# Grading at class size: 300 generated submissions, notebooks per minute and peak memory.
+bench-grading: $(VENV)/.test-installed
+	$(BIN)/python benchmarks/grading.py
 
 clean:
 	rm -rf _build .pytest_cache .ruff_cache .hypothesis

@@ -4,14 +4,16 @@
 
 Every ``*.ipynb`` under SUBMISSIONS (any file name: the exercise is read from the
 notebook) gets one row: submission, exercise, score, possible, status, message, then
-the points of each question. Statuses:
+the points of each question. Beside the CSV, GRADES-feedback/ gets one Markdown file per
+submission, safe to hand back to its author (points and named mistakes; no hidden inputs,
+no reference outputs). Statuses:
 
     ok                 every cell ran
     error              some cell raised (the rest was still run and graded)
     timeout            a cell ran past the cell limit (interrupted, rest graded), or
-                       the whole notebook ran past --timeout (killed, 0 points)
-    memory             a cell ran out of the --memory-mb cap (the rest graded)
-    crashed            the Python process died (killed itself, segfault): 0 points
+                       the whole notebook ran past --timeout (killed)
+    memory             a cell ran out of the --memory-mb cap
+    crashed            the Python process died (exited, killed itself, segfault)
     tampered           a check cell or the stored tests were edited or deleted, or the
                        notebook undid the lib tripwire; graded with our own tests
     invalid_notebook   not a readable .ipynb (bad JSON, not a notebook): 0 points
@@ -26,6 +28,11 @@ answers, the diagnosis and the points are computed here, in this process, which 
 learner's code never runs in: patching otter's TestFile.score, editing the tests or
 blanking later cells (IPython input transformers) inside the notebook changes nothing.
 Otter's own check cells are not run at all.
+
+Answers are probed as the notebook runs (after the cell that defines each answer, and
+again at the end), so a notebook that dies, loops or runs out of memory after an answer
+keeps that answer's points: each question earns the best of its probes. The status and
+the message say what happened and in which cell.
 """
 
 import argparse
@@ -40,8 +47,13 @@ import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
+import zipfile
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from tqdm import tqdm
 
 from exercises import checks
 from exercises.checks.core import PUBLIC_SEED, make_cases, pack, score_cases, unpack
@@ -49,7 +61,7 @@ from exercises.checks.core import PUBLIC_SEED, make_cases, pack, score_cases, un
 ROOT = Path(__file__).resolve().parents[1]
 EXERCISES_DIR = Path(__file__).resolve().parent
 COLUMNS = ["submission", "exercise", "score", "possible", "status", "message"]
-STATUS_ORDER = ["tampered", "timeout", "memory", "error", "ok"]
+STATUS_ORDER = ["tampered", "timeout", "memory", "crashed", "error", "ok"]
 CHECK_CELL = re.compile(
     r"^\s*(grader\s*\.\s*(check|check_all|export)\s*\(|.*otter\.Notebook\()", re.M
 )
@@ -121,7 +133,7 @@ def learner_cells(nb):
 
 
 def run_sandbox(exercise, cells, payload, options):
-    """Run the learner's cells and probes; returns (outputs or None, progress lines, info)."""
+    """Run the learner's cells and probes; returns ([probe outputs], progress lines, info)."""
     workdir = Path(tempfile.mkdtemp(prefix="rnn-grade-"))
     try:
         (workdir / "cwd").mkdir()
@@ -173,12 +185,14 @@ def run_sandbox(exercise, cells, payload, options):
             else []
         )
         stderr_tail = (workdir / "stderr").read_bytes()[-4000:].decode(errors="replace")
-        outputs = None
-        results = workdir / "results.npz"
-        if not timed_out and results.exists() and "done" in progress:
-            outputs = unpack(results.read_bytes())
+        probes = []
+        for path in sorted(workdir.glob("probe-*.npz")):
+            try:
+                probes.append(unpack(path.read_bytes()))
+            except (OSError, ValueError, zipfile.BadZipFile):
+                continue  # never written in full: that probe does not count
         info = {"timed_out": timed_out, "returncode": process.returncode, "stderr": stderr_tail}
-        return outputs, progress, info
+        return probes, progress, info
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
@@ -186,32 +200,147 @@ def run_sandbox(exercise, cells, payload, options):
 def where(progress, numbers):
     cells = [line for line in progress if line.startswith("cell ")]
     if progress and progress[-1] == "probes":
-        return "while calling the answers' functions"
+        return "while calling the answers' functions at the end"
     return f"in cell {numbers[int(cells[-1].split()[1])]}" if cells else "at start-up"
 
 
+@dataclass
+class Graded:
+    """One submission's result: its CSV row, and what its author may be told."""
+
+    row: dict
+    questions: list = field(default_factory=list)  # [(name, points, possible, feedback)]
+    notes: list = field(default_factory=list)  # how the run went, for the author
+
+
+def ending(info, progress, numbers, options):
+    """(status, note) for a sandbox that did not get to the end, else (None, None)."""
+    place = where(progress, numbers)
+    ran_out = any("MemoryError" in line for line in progress)
+    if info["timed_out"]:
+        note = f"stopped after the time limit of {options.timeout:g} s {place}"
+        return (
+            ("memory", note + ", after a cell ran out of memory") if ran_out else ("timeout", note)
+        )
+    if "done" in progress:
+        return None, None
+    full = [line for line in progress if line.startswith("memory full after cell ")]
+    if full:
+        cell = numbers[int(full[0].split()[-1])]
+        return "memory", (
+            f"cell {cell} filled the memory (--memory-mb) and kept it: the notebook stopped "
+            "there, as a kernel killed for memory would"
+        )
+    code = info["returncode"]
+    died = f"killed by {signal.Signals(-code).name}" if code < 0 else f"exit code {code}"
+    memory = ran_out or re.search(
+        r"MemoryError|Cannot allocate|bad_alloc|out of memory", info["stderr"]
+    )
+    return ("memory" if memory else "crashed"), f"the Python process died ({died}) {place}"
+
+
+def cell_notes(progress, numbers):
+    """(status flags, notes) from the cells that raised, timed out or installed hooks."""
+    flags, notes = set(), []
+    for line in progress:
+        if line.startswith("error "):
+            _, index, rest = line.split(" ", 2)
+            kind = rest.split(":", 1)[0]
+            flag = (
+                "timeout" if kind == "timeout" else "memory" if "MemoryError" in kind else "error"
+            )
+            flags.add(flag)
+            what = "ran past the cell time limit" if flag == "timeout" else f"raised {rest}"
+            notes.append(f"cell {numbers[int(index)]} {what}"[:300])
+        elif line.startswith("tamper "):
+            _, index, rest = line.split(" ", 2)
+            flags.add("tampered")
+            notes.append(f"cell {numbers[int(index)]} {rest}")
+    return flags, notes
+
+
+def question_results(question, cases, outputs):
+    """[(inputs, outputs)] of one question in one probe, or None when it was not probed."""
+    results = []
+    for case, inputs in cases.items():
+        prefix = f"{question.name}/{case}/"
+        got = {k[len(prefix) :]: v for k, v in outputs.items() if k.startswith(prefix)}
+        if got.pop("__probed__", None) is None:
+            return None
+        results.append((inputs, got))
+    return results
+
+
+def best_probe(question, cases, probes):
+    """(points, message for the instructor, message for the author) over every probe."""
+    best = None
+    for outputs in probes:
+        results = question_results(question, cases, outputs)
+        if results is None:
+            continue
+        points, message = score_cases(question, results)
+        if best is None or points >= best[0]:  # the later probe wins a tie
+            best = (points, message, author_message(question, results, message))
+    if best is None:
+        why = (
+            f"not graded: the notebook stopped before `{question.function}` was defined, "
+            "so it was never called"
+        )
+        return 0.0, why, why
+    return best
+
+
+def author_message(question, results, message):
+    """What the author may read: the public tests' complaint, or a redacted hidden one.
+
+    Public inputs are the same for everyone (``grader.check`` shows them); the hidden ones
+    are not shown, so an exception raised on them is reported by its type and the line of
+    the author's code, never by its text (which could print the inputs).
+    """
+    public = results[: len(question.public_cases)]
+    _, said = score_cases(question, public)
+    if said != "correct":
+        return said
+    hidden = [(i, redact(o)) for i, o in results[len(question.public_cases) :]]
+    _, said = score_cases(question, hidden)
+    if said == "correct":
+        return message
+    return f"right on the public tests, wrong on the hidden ones (fresh random inputs): {said}"
+
+
+def redact(outputs):
+    if "__error__" not in outputs:
+        return outputs
+    kind = str(outputs["__error__"]).split(":", 1)[0]
+    return {**outputs, "__error__": f"{kind} (its message is not shown for hidden inputs)"}
+
+
 def grade_notebook(path, options):
-    """One CSV row (a dict) for the notebook at ``path``; never raises."""
+    """The ``Graded`` result of the notebook at ``path``; never raises."""
     row = {"submission": str(path.relative_to(options.submissions)), "exercise": "", "score": 0.0}
     try:
         return _grade(path, options, row)
     except Exception as error:  # noqa: BLE001 - one bad notebook never stops the batch
-        return {**row, "status": "grader_error", "message": f"{type(error).__name__}: {error}"}
+        return refused(row, "grader_error", f"{type(error).__name__}: {error}")
+
+
+def refused(row, status, message):
+    """The result of a notebook that could not be graded at all."""
+    return Graded({**row, "possible": "", "status": status, "message": message}, notes=[message])
 
 
 def _grade(path, options, row):
     try:
         nb = read_notebook(path)
     except (OSError, ValueError) as error:
-        return {**row, "possible": "", "status": "invalid_notebook", "message": str(error)}
+        return refused(row, "invalid_notebook", str(error))
     name = identify(nb)
     if name is None:
-        return {
-            **row,
-            "possible": "",
-            "status": "unknown_exercise",
-            "message": "no exercise found (metadata rnn_course.exercise or an 'Exercise N' title)",
-        }
+        return refused(
+            row,
+            "unknown_exercise",
+            "no exercise found (metadata rnn_course.exercise or an 'Exercise N' title)",
+        )
     exercise = checks.load(name)
     row.update(exercise=name, possible=exercise.points)
     for question in exercise.questions:
@@ -237,88 +366,143 @@ def _grade(path, options, row):
     )
     cells = learner_cells(nb)
     numbers = [number for number, _ in cells]
-    outputs, progress, info = run_sandbox(exercise, cells, payload, options)
+    probes, progress, info = run_sandbox(exercise, cells, payload, options)
 
-    notes = list(reasons)
-    if info["timed_out"]:
-        notes.insert(
-            0, f"stopped after the time limit of {options.timeout:g} s {where(progress, numbers)}"
-        )
-        ran_out = any("MemoryError" in line for line in progress)
-        status = "memory" if ran_out else "timeout"
-        if ran_out:
-            notes.append("after a cell ran out of memory")
-        return {**row, "status": status, "message": "; ".join(notes)}
-    if outputs is None:
-        signal_name = signal.Signals(-info["returncode"]).name if info["returncode"] < 0 else None
-        died = f"killed by {signal_name}" if signal_name else f"exit code {info['returncode']}"
-        memory = re.search(
-            r"MemoryError|Cannot allocate|bad_alloc|out of memory", info["stderr"]
-        ) or any("MemoryError" in line for line in progress)
-        notes.insert(0, f"the Python process died ({died}) {where(progress, numbers)}")
-        return {**row, "status": "memory" if memory else "crashed", "message": "; ".join(notes)}
-
-    flags = set(["tampered"] if reasons else [])
-    for line in progress:
-        if line.startswith("error "):
-            _, index, rest = line.split(" ", 2)
-            kind = rest.split(":", 1)[0]
-            flag = (
-                "timeout" if kind == "timeout" else "memory" if "MemoryError" in kind else "error"
-            )
-            flags.add(flag)
-            what = "ran past the cell time limit" if flag == "timeout" else f"raised {rest}"
-            notes.append(f"cell {numbers[int(index)]} {what}"[:300])
-        elif line.startswith("tamper "):
-            _, index, rest = line.split(" ", 2)
-            flags.add("tampered")
-            notes.append(f"cell {numbers[int(index)]} {rest}")
-    tripwire_removed = "__tripwire__" in outputs
+    flags, notes = cell_notes(progress, numbers)
+    flags |= {"tampered"} if reasons else set()
+    ended, how = ending(info, progress, numbers, options)
+    if ended:
+        flags.add(ended)
+        notes.insert(0, how)
+    notes = reasons + notes
+    tripwire_removed = any("__tripwire__" in outputs for outputs in probes)
     if tripwire_removed:
         flags.add("tampered")
         notes.append("the notebook removed the grader's lib tripwire: no points")
 
+    graded = Graded(row, notes=list(notes))
     total = 0.0
     for question in exercise.questions:
-        results = []
-        for case, inputs in cases[question.name].items():
-            prefix = f"{question.name}/{case}/"
-            got = {k[len(prefix) :]: v for k, v in outputs.items() if k.startswith(prefix)}
-            results.append((inputs, got))
-        points, message = score_cases(question, results)
+        points, message, feedback = best_probe(question, cases[question.name], probes)
         if tripwire_removed:
-            points = 0
+            points, feedback = 0.0, "no points: the notebook removed the grader's lib tripwire"
         row[question.name] = points
         total += points
+        graded.questions.append((question.name, points, question.points, feedback))
         if points < question.points and not tripwire_removed:
             notes.append(f"{question.name} {points:g}/{question.points:g}: {message}")
     status = next(s for s in STATUS_ORDER if s in flags or s == "ok")
     row.update(score=round(total, 4), status=status, message=" | ".join(notes) or "all correct")
-    return row
+    return graded
 
 
 def grade_folder(submissions, grades, options):
+    """Grade every notebook under ``submissions``: the CSV, feedback files and a summary."""
     submissions = Path(submissions)
     options.submissions = submissions
     paths = sorted(p for p in submissions.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
     start = time.monotonic()
-    with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
-        rows = list(pool.map(lambda p: grade_notebook(p, options), paths))
+    results = {}
+    statuses = Counter()
+    bar = tqdm(
+        total=len(paths),
+        desc="grading",
+        unit="notebook",
+        file=sys.stderr,
+        disable=not options.progress,
+        bar_format="{desc}: {percentage:3.0f}%|{bar:24}| {n_fmt}/{total_fmt} "
+        "[{elapsed}, ETA {remaining}{postfix}]",
+    )
+    with bar, ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
+        futures = {pool.submit(grade_notebook, path, options): path for path in paths}
+        for future in as_completed(futures):
+            results[futures[future]] = graded = future.result()
+            statuses[graded.row["status"]] += 1
+            bar.set_postfix_str(" ".join(f"{k} {v}" for k, v in statuses.most_common()))
+            bar.update()
+    graded = [results[path] for path in paths]
+    rows = [g.row for g in graded]
+    grades = Path(grades)
+    write_csv(grades, rows)
+    folder = feedback_folder(grades)
+    for path, result in zip(paths, graded):
+        target = folder / path.relative_to(submissions).with_suffix(".md")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(feedback(result))
+    seconds = time.monotonic() - start
+    print(summary(graded, seconds))
+    print(f"-> {grades}; one feedback file per notebook in {folder}/")
+    return rows
+
+
+def write_csv(grades, rows):
     questions = sorted(
         {k for row in rows for k in row if re.fullmatch(r"q\d+", k)}, key=lambda q: int(q[1:])
     )
-    grades = Path(grades)
     if grades.parent != Path(""):
         grades.parent.mkdir(parents=True, exist_ok=True)
     with open(grades, "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=COLUMNS + questions, restval="")
         writer.writeheader()
         writer.writerows(rows)
-    for row in rows:
-        score = f"{row['score']}/{row.get('possible') or '-'}"
-        print(f"{row['submission']}: {row['exercise'] or '-'} {score} {row['status']}")
-    print(f"graded {len(rows)} notebooks in {time.monotonic() - start:.1f} s -> {grades}")
-    return rows
+
+
+def feedback_folder(grades):
+    """grades.csv -> grades-feedback/ beside it."""
+    return grades.with_name(grades.stem + "-feedback")
+
+
+def summary(graded, seconds):
+    """Counts by status and the mean points of each question, per exercise."""
+    count = len(graded)
+    rate = f", {60 * count / seconds:.1f} per minute" if seconds > 0 and count else ""
+    lines = [f"graded {count} notebooks in {seconds:.1f} s{rate}"]
+    statuses = Counter(g.row["status"] for g in graded)
+    lines.append("status: " + ", ".join(f"{k} {v}" for k, v in statuses.most_common()))
+    by_exercise = {}
+    for result in graded:
+        if result.questions:
+            by_exercise.setdefault(result.row["exercise"], []).append(result)
+    for name, results in sorted(by_exercise.items()):
+        possible = results[0].row["possible"]
+        mean = sum(r.row["score"] for r in results) / len(results)
+        per_question = ", ".join(
+            f"{q} {sum(r.row[q] for r in results) / len(results):.2f}/{points:g}"
+            for q, _, points, _ in results[0].questions
+        )
+        lines.append(
+            f"{name} ({len(results)} notebook{'s' * (len(results) > 1)}): "
+            f"mean {mean:.2f}/{possible:g} ({per_question})"
+        )
+    return "\n".join(lines)
+
+
+def feedback(result):
+    """The Markdown feedback for one submission: safe to hand back to its author."""
+    row = result.row
+    lines = [f"# Feedback on `{md(row['submission'])}`", ""]
+    if row["exercise"]:
+        title = checks.load(row["exercise"]).title
+        lines += [f"{md(title)}", "", f"**Score: {row['score']:g} / {row['possible']:g}**", ""]
+    else:
+        lines += ["**Not graded.**", ""]
+    for name, points, possible, said in result.questions:
+        mark = "✓" if points == possible else "✗"
+        lines += [f"## {name}: {points:g} / {possible:g} {mark}", "", md(said_for(said)), ""]
+    if result.notes:
+        lines += ["## How your notebook ran", ""]
+        lines += [f"- {md(note)}" for note in result.notes]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def said_for(message):
+    return "Correct." if message == "correct" else message[0].upper() + message[1:]
+
+
+def md(text):
+    """Text for Markdown: no raw HTML from anybody's messages."""
+    return str(text).replace("<", "&lt;").replace(">", "&gt;")
 
 
 def parse_args(argv):
@@ -345,7 +529,15 @@ def parse_args(argv):
     parser.add_argument(
         "--memory-mb", type=int, default=2048, help="memory cap per notebook (default 2048)"
     )
+    parser.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="show a progress bar with a time estimate (default: when stderr is a terminal)",
+    )
     options = parser.parse_args(argv)
+    if options.progress is None:
+        options.progress = sys.stderr.isatty()
     if options.cell_timeout is None:
         options.cell_timeout = options.timeout / 2
     if options.probe_timeout is None:

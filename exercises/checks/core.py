@@ -11,8 +11,11 @@ A question is graded in two halves that may live in different processes:
 """
 
 import io
+import linecache
+import os
 import re
 import sys
+import sysconfig
 import types
 import zipfile
 from collections.abc import Callable
@@ -39,6 +42,7 @@ class Mistake:
 
     message: str
     compute: Callable[[dict], dict]
+    flag: str | None = None  # its name for Question.variant, which can combine two mistakes
 
 
 @dataclass
@@ -66,6 +70,12 @@ class Question:
     forbidden: tuple = ()
     probe: Callable | None = None
     judge: Callable | None = None
+    # variant(inputs, flags) -> {part: array}: the outputs with several mistakes (their
+    # ``flag``s) switched on at once, so that two combined mistakes can both be named
+    variant: Callable | None = None
+    # {part: names}: parts whose rows are stacked blocks, one per gate (``"ifgo"``), so
+    # that a wrong part can say which gate's block is wrong
+    blocks: dict = field(default_factory=dict)
     public_cases: tuple = (0, 1)
     hidden_cases: tuple = (0, 1, 2)
     rtol: float = 1e-6
@@ -149,11 +159,46 @@ def run_probe(question, fn, inputs, tripwire=None):
         if isinstance(error, (SystemExit, KeyboardInterrupt)) and tripwire is None:
             raise
         outputs = {"__error__": f"{type(error).__name__}: {error}"[:2000]}
+        line = learner_line(error)
+        if line:
+            outputs["__line__"] = line
     if tripwire is not None:
         used = sorted({hit for hit in tripwire.hits if hit in question.forbidden})
         if used:
             outputs["__forbidden__"] = ", ".join(used)
     return outputs
+
+
+# Code that is not the learner's: the standard library, installed packages, lib and these checks.
+LIBRARY_PATHS = tuple(
+    os.path.join(os.path.realpath(path), "")
+    for path in {
+        *(sysconfig.get_paths()[key] for key in ("stdlib", "platstdlib", "purelib", "platlib")),
+        os.path.dirname(os.path.dirname(os.path.abspath(__file__))),  # exercises/
+        os.path.dirname(os.path.abspath(np.__file__)),
+    }
+)
+
+
+def learner_line(error):
+    """Where the learner's own code raised ``error``: "in `fn`, line N: `source`", or ""."""
+    frame = None
+    for entry in _frames(error.__traceback__):
+        name = entry.tb_frame.f_code.co_filename
+        if not os.path.realpath(name).startswith(LIBRARY_PATHS) and name != __file__:
+            frame = entry
+    if frame is None:
+        return ""
+    code = frame.tb_frame.f_code
+    source = linecache.getline(code.co_filename, frame.tb_lineno).strip()
+    where = f"in `{code.co_name}`" if code.co_name != "<module>" else "in your cell"
+    return f"{where}, line {frame.tb_lineno}" + (f": `{source}`" if source else "")
+
+
+def _frames(traceback):
+    while traceback is not None:
+        yield traceback
+        traceback = traceback.tb_next
 
 
 def pack(arrays):
@@ -198,8 +243,8 @@ def close(got, want, rtol, atol):
     )
 
 
-def describe(part, got, want):
-    """Why ``got`` is not ``want``, in words."""
+def describe(part, got, want, blocks=None):
+    """Why ``got`` is not ``want``, in words; ``blocks`` names the stacked gate blocks of rows."""
     if got is None:
         return f"`{part}` is missing or not numbers (did you forget `return`?)"
     if got.shape != want.shape:
@@ -208,12 +253,30 @@ def describe(part, got, want):
     if not np.all(np.isfinite(got)):
         return f"`{part}` contains NaN or inf"
     worst = float(np.max(np.abs(got - want))) if got.size else 0.0
+    if blocks and want.ndim >= 1 and want.shape[0] % len(blocks) == 0:
+        rows = want.shape[0] // len(blocks)
+        right = [
+            gate
+            for k, gate in enumerate(blocks)
+            if np.allclose(got[k * rows : (k + 1) * rows], want[k * rows : (k + 1) * rows])
+        ]
+        wrong = [gate for gate in blocks if gate not in right]
+        return (
+            f"`{part}` is wrong in the rows of {_gates(wrong)} "
+            + (f"and right in those of {_gates(right)} " if right else "")
+            + f"(largest difference {worst:.3g})"
+        )
     return f"`{part}` has the right shape but wrong values (largest difference {worst:.3g})"
 
 
-def explain_error(question, error):
-    """The exception the learner's code raised, with a hint when we recognise it."""
-    message = f"your code raised {error}"
+def _gates(names):
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return f"gate{'s' if len(names) > 1 else ''} {listed}"
+
+
+def explain_error(question, error, line=""):
+    """The exception the learner's code raised (and where), with a hint when we recognise it."""
+    message = f"your code raised {error}" + (f" ({line})" if line else "")
     for pattern, hint in question.hints:
         if re.search(pattern, error):
             return f"{message}. Hint: {hint}"
@@ -223,6 +286,8 @@ def explain_error(question, error):
             "and W_hh is (hidden, hidden), so a batch x: (batch, input) is projected as "
             "x @ W_ih.T"
         )
+    elif error.startswith("NameError") and line:
+        message += ". Hint: is every name in that line spelled right and defined (its cell run)?"
     elif error.startswith("NameError"):
         message += ". Hint: run the cells above (and your answer's cell) first"
     return message
@@ -241,7 +306,9 @@ def judge_parts(question, inputs, outputs):
             "you to write it yourself with NumPy, so it earns no points"
         )
     if "__error__" in outputs:
-        return {p: False for p in want}, explain_error(question, text(outputs["__error__"]))
+        return {p: False for p in want}, explain_error(
+            question, text(outputs["__error__"]), text(outputs.get("__line__"))
+        )
     got = {p: outputs.get(p) for p in want}
     if all(value is None for value in got.values()):
         return {p: False for p in want}, (
@@ -251,23 +318,58 @@ def judge_parts(question, inputs, outputs):
     if all(ok.values()):
         return ok, "correct"
     wrong = [p for p in want if not ok[p]]
+    detail = describe(wrong[0], got[wrong[0]], want[wrong[0]], question.blocks.get(wrong[0]))
     for mistake in question.mistakes:
-        try:
-            variant = {**want, **mistake.compute(inputs)}
-        except Exception:  # noqa: BLE001 - a mistake that cannot run on these shapes
-            continue
-        if all(
-            got[p] is not None and close(got[p], np.asarray(variant[p], float), 1e-6, 1e-8)
-            for p in want
-        ):
-            detail = describe(wrong[0], got[wrong[0]], want[wrong[0]])
+        if matches(got, want, lambda m=mistake: m.compute(inputs)):
             return ok, Named(f"{mistake.message} ({detail})")
-    return ok, "; ".join(describe(p, got[p], want[p]) for p in wrong)
+    for first, second in mistake_pairs(question):
+        if matches(got, want, lambda a=first, b=second: question.variant(inputs, {a.flag, b.flag})):
+            return ok, Named(
+                f"two mistakes combine. First, {first.message}. Second, {second.message} ({detail})"
+            )
+    return ok, "; ".join(describe(p, got[p], want[p], question.blocks.get(p)) for p in wrong)
+
+
+def matches(got, want, compute):
+    """Whether the learner's outputs equal a mistake's on every part (the rest from ``want``)."""
+    try:
+        variant = {**want, **compute()}
+    except Exception:  # noqa: BLE001 - a mistake that cannot run on these shapes
+        return False
+    return all(
+        got[p] is not None and close(got[p], np.asarray(variant[p], float), 1e-6, 1e-8)
+        for p in want
+    )
+
+
+def switched_on(mistake):
+    """The set of mistake flags a variant function was given: one name, several, or None."""
+    return {mistake} if isinstance(mistake, str) else set(mistake or ())
+
+
+def pick(table, flags, default):
+    """The entry of ``table`` for the (one) flag in ``flags`` that it lists, else ``default``."""
+    return next((table[flag] for flag in flags if flag in table), default)
+
+
+def mistake_pairs(question):
+    """Every pair of flagged mistakes (most likely first), if the question can combine them."""
+    if question.variant is None:
+        return []
+    flagged = [m for m in question.mistakes if m.flag]
+    return [(a, b) for k, a in enumerate(flagged) for b in flagged[k + 1 :]]
 
 
 def judge(question, inputs, outputs):
     judge_fn = question.judge or (lambda i, o: judge_parts(question, i, o))
     return judge_fn(inputs, outputs)
+
+
+def parts_of(question):
+    """The names of the parts a question's judge gives points for (its verdict's keys)."""
+    inputs = make_cases(question, PUBLIC_SEED, hidden=False)[0]
+    verdict, _ = judge(question, inputs, {"__error__": np.asarray("no answer")})
+    return list(verdict)
 
 
 def score_cases(question, cases):

@@ -19,7 +19,9 @@ from .core import (
     as_array,
     gate_shape_hint,
     gated_cell_inputs,
+    pick,
     split_result,
+    switched_on,
 )
 
 # Every way to compute lib's answer: an answer that calls one of these earns nothing.
@@ -61,48 +63,50 @@ def step(x, h, c, W_ih, W_hh, b_ih, b_hh):
 
 
 def step_variant(x, h, c, W_ih, W_hh, b_ih, b_hh, mistake):
-    """The step with one typical mistake switched on (for the diagnosis)."""
+    """The step with typical mistakes switched on (one flag or a set of them; the diagnosis)."""
+    flags = switched_on(mistake)
     size = h.shape[1]
 
     def blocks(w):
         return [w[k * size : (k + 1) * size] for k in range(4)]
 
-    if mistake == "blocks_untransposed":
+    if "blocks_untransposed" in flags:
         xw = np.concatenate([x @ w for w in blocks(W_ih)], axis=1)
         hw = np.concatenate([h @ w for w in blocks(W_hh)], axis=1)
-    elif mistake == "W_ih_untransposed":
+    elif "W_ih_untransposed" in flags:
         xw, hw = x @ W_ih, h @ W_hh.T
-    elif mistake == "h_x_swapped":
+    elif "h_x_swapped" in flags:
         xw, hw = h @ W_ih.T, x @ W_hh.T
     else:
         xw, hw = x @ W_ih.T, h @ W_hh.T
-    bias = {"no_b_hh": b_ih, "no_b_ih": b_hh, "no_biases": 0.0}.get(mistake, b_ih + b_hh)
+    bias = pick({"no_b_hh": b_ih, "no_b_ih": b_hh, "no_biases": 0.0}, flags, b_ih + b_hh)
     pre = xw + hw + bias
-    order = {"order_ifog": "ifog", "order_figo": "figo", "order_igfo": "igfo"}.get(mistake, "ifgo")
+    order = pick({"order_ifog": "ifog", "order_figo": "figo", "order_igfo": "igfo"}, flags, "ifgo")
     a = {gate: pre[:, k * size : (k + 1) * size] for k, gate in enumerate(order)}
     act = {"i": sigmoid, "f": sigmoid, "g": np.tanh, "o": sigmoid}
-    if mistake == "f_tanh":
-        act["f"] = np.tanh
-    if mistake == "i_tanh":
-        act["i"] = np.tanh
-    if mistake == "o_tanh":
-        act["o"] = np.tanh
-    if mistake in ("g_sigmoid", "all_sigmoid"):
+    for gate in "ifo":
+        if f"{gate}_tanh" in flags:
+            act[gate] = np.tanh
+    if flags & {"g_sigmoid", "all_sigmoid"}:
         act["g"] = sigmoid
-    if mistake == "all_swapped":
+    if "all_swapped" in flags:
         act = {"i": np.tanh, "f": np.tanh, "g": sigmoid, "o": np.tanh}
     i, f, g, o = (act[gate](a[gate]) for gate in "ifgo")
-    c_new = {
-        "c_prev_for_g": f * c + i * c,
-        "no_input_gate": f * c + g,
-        "no_forget_gate": c + i * g,
-    }.get(mistake, f * c + i * g)
-    h_new = {
-        "h_no_tanh": o * c_new,
-        "h_old_c": o * np.tanh(c),
-        "h_tanh_outside": np.tanh(o * c_new),
-    }.get(mistake, o * np.tanh(c_new))
-    if mistake == "outputs_swapped":
+    c_new = pick(
+        {"c_prev_for_g": f * c + i * c, "no_input_gate": f * c + g, "no_forget_gate": c + i * g},
+        flags,
+        f * c + i * g,
+    )
+    h_new = pick(
+        {
+            "h_no_tanh": o * c_new,
+            "h_old_c": o * np.tanh(c),
+            "h_tanh_outside": np.tanh(o * c_new),
+        },
+        flags,
+        o * np.tanh(c_new),
+    )
+    if "outputs_swapped" in flags:
         return {"h_new": c_new, "c_new": h_new}
     return {"h_new": h_new, "c_new": c_new}
 
@@ -202,7 +206,7 @@ STEP_MISTAKES = [
 
 
 def _step_mistake(flag, message):
-    return Mistake(message, lambda i: step_variant(*(i[a] for a in STEP_ARGS), mistake=flag))
+    return Mistake(message, lambda i: step_variant(*(i[a] for a in STEP_ARGS), flag), flag)
 
 
 q1 = Question(
@@ -214,6 +218,7 @@ q1 = Question(
     make_inputs=make_inputs,
     reference=lambda i: step(*(i[a] for a in STEP_ARGS)),
     mistakes=[_step_mistake(f, m) for f, m in STEP_MISTAKES],
+    variant=lambda i, flags: step_variant(*(i[a] for a in STEP_ARGS), flags),
     forbidden=LSTM_IMPLEMENTATIONS,
     public_cases=CASES,
     hidden_cases=CASES,
@@ -258,30 +263,24 @@ def backward_reference(inputs):
 
 
 def backward(dh_new, dc_new, x, h, c, W_ih, W_hh, i, f, g, o, c_new, mistake=None):
-    """The backward step by hand; ``mistake`` switches on one typical error."""
+    """The backward step by hand; ``mistake`` switches on typical errors (a flag or a set)."""
+    flags = switched_on(mistake)
     tc = np.tanh(c_new)
-    if mistake == "do_no_tanh":
-        do = dh_new * c_new
-    else:
-        do = dh_new * tc
-    through_tanh = {
-        "no_tanh_path": 0.0,
-        "tanh_path_no_slope": dh_new * o,
-    }.get(mistake, dh_new * o * (1 - tc**2))
+    do = dh_new * (c_new if "do_no_tanh" in flags else tc)
+    through_tanh = pick(
+        {"no_tanh_path": 0.0, "tanh_path_no_slope": dh_new * o}, flags, dh_new * o * (1 - tc**2)
+    )
     dc_total = dc_new + through_tanh
     di, df, dg = dc_total * g, dc_total * c, dc_total * i
-    dc = {
-        "dc_no_f": dc_total,
-        "dc_only_incoming": dc_new * f,
-    }.get(mistake, dc_total * f)
+    dc = pick({"dc_no_f": dc_total, "dc_only_incoming": dc_new * f}, flags, dc_total * f)
 
     def sig_slope(s):
-        return 1.0 if mistake == "no_sigmoid_slope" else s * (1 - s)
+        return 1.0 if "no_sigmoid_slope" in flags else s * (1 - s)
 
-    g_slope = {"no_g_slope": 1.0, "g_sigmoid_slope": g * (1 - g)}.get(mistake, 1 - g**2)
+    g_slope = pick({"no_g_slope": 1.0, "g_sigmoid_slope": g * (1 - g)}, flags, 1 - g**2)
     parts = {"i": di * sig_slope(i), "f": df * sig_slope(f), "g": dg * g_slope}
     parts["o"] = do * sig_slope(o)
-    order = {"order_ifog": "ifog", "order_figo": "figo"}.get(mistake, "ifgo")
+    order = pick({"order_ifog": "ifog", "order_figo": "figo"}, flags, "ifgo")
     da = np.concatenate([parts[gate] for gate in order], axis=1)
     out = {
         "dx": da @ W_ih,
@@ -291,9 +290,9 @@ def backward(dh_new, dc_new, x, h, c, W_ih, W_hh, i, f, g, o, c_new, mistake=Non
         "dW_hh": da.T @ h,
         "db": da.sum(axis=0),
     }
-    if mistake == "dW_transposed":
+    if "dW_transposed" in flags:
         out["dW_ih"], out["dW_hh"] = x.T @ da, h.T @ da
-    if mistake == "db_not_summed":
+    if "db_not_summed" in flags:
         out["db"] = da
     return out
 
@@ -359,7 +358,7 @@ BACKWARD_MISTAKES = [
 
 
 def _backward_mistake(flag, message):
-    return Mistake(message, lambda i: backward(*(i[a] for a in BACKWARD_ARGS), mistake=flag))
+    return Mistake(message, lambda i: backward(*(i[a] for a in BACKWARD_ARGS), flag), flag)
 
 
 q2 = Question(
@@ -371,6 +370,8 @@ q2 = Question(
     make_inputs=make_backward_inputs,
     reference=backward_reference,
     mistakes=[_backward_mistake(f, m) for f, m in BACKWARD_MISTAKES],
+    variant=lambda i, flags: backward(*(i[a] for a in BACKWARD_ARGS), flags),
+    blocks={"dW_ih": "ifgo", "dW_hh": "ifgo", "db": "ifgo"},
     forbidden=BACKWARD_IMPLEMENTATIONS,
     public_cases=CASES,
     hidden_cases=CASES,
@@ -454,8 +455,9 @@ def judge_story(inputs, outputs):
         complaints.append(
             f"the forget gate is f = {_fmt(f)} on the story's day: it must be below "
             f"{FORGET_MAX} on both units (the boss lets go of yesterday's mood and budget). "
-            "Make its pre-activation very negative, for example with a bias of -5 in rows "
-            "2 and 3 (the f block) of b_ih"
+            "Its pre-activation must be strongly negative on this input: which rows of the "
+            "weights and biases feed f (torch's order is i, f, g, o), and how far below 0 must "
+            "sigmoid's argument go for its value to drop under 0.05?"
         )
     if not ok["cell"]:
         hint = (

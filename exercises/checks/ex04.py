@@ -8,6 +8,10 @@ convention (also cuDNN's and lib's default):
     z = sigmoid(x W_iz^T + b_iz + h W_hz^T + b_hz)
     n = tanh(x W_in^T + b_in + r * (h W_hn^T + b_hn))
     h' = (1 - z) * n + z * h
+
+Cho et al. 2014 (eq. 7) give z the same role (z close to 1 keeps the old state) but apply
+the reset before the product, n = tanh(x W_in^T + b_in + (r * h) W_hn^T + b_hn). Chung et
+al. 2014 and colah's post swap z and 1 - z: h' = z * n + (1 - z) * h.
 """
 
 import numpy as np
@@ -24,7 +28,9 @@ from .core import (
     gate_shape_hint,
     gated_cell_inputs,
     judge_parts,
+    pick,
     split_result,
+    switched_on,
 )
 
 GRU_IMPLEMENTATIONS = (
@@ -58,43 +64,44 @@ def step(x, h, W_ih, W_hh, b_ih, b_hh):
 
 
 def step_variant(x, h, W_ih, W_hh, b_ih, b_hh, mistake):
-    """The step with one typical mistake switched on (for the diagnosis)."""
+    """The step with typical mistakes switched on (one flag or a set of them; the diagnosis)."""
+    flags = switched_on(mistake)
     size = h.shape[1]
 
     def blocks(w):
         return [w[k * size : (k + 1) * size] for k in range(3)]
 
-    if mistake == "blocks_untransposed":
+    if "blocks_untransposed" in flags:
         xw = np.concatenate([x @ w for w in blocks(W_ih)], axis=1)
         hw = np.concatenate([h @ w for w in blocks(W_hh)], axis=1)
-    elif mistake == "W_ih_untransposed":
+    elif "W_ih_untransposed" in flags:
         xw, hw = x @ W_ih, h @ W_hh.T
-    elif mistake == "h_x_swapped":
+    elif "h_x_swapped" in flags:
         xw, hw = h @ W_ih.T, x @ W_hh.T
     else:
         xw, hw = x @ W_ih.T, h @ W_hh.T
-    gi = xw + (0.0 if mistake in ("no_b_ih", "no_biases") else b_ih)
-    gh = hw + (0.0 if mistake in ("no_b_hh", "no_biases") else b_hh)
-    order = {"order_zrn": "zrn", "order_nrz": "nrz"}.get(mistake, "rzn")
+    gi = xw + (0.0 if flags & {"no_b_ih", "no_biases"} else b_ih)
+    gh = hw + (0.0 if flags & {"no_b_hh", "no_biases"} else b_hh)
+    order = pick({"order_zrn": "zrn", "order_nrz": "nrz"}, flags, "rzn")
     i_blocks = {gate: gi[:, k * size : (k + 1) * size] for k, gate in enumerate(order)}
     h_blocks = {gate: gh[:, k * size : (k + 1) * size] for k, gate in enumerate(order)}
-    gate_act = np.tanh if mistake in ("gates_tanh", "all_swapped") else sigmoid
-    cand_act = sigmoid if mistake in ("n_sigmoid", "all_swapped") else np.tanh
+    gate_act = np.tanh if flags & {"gates_tanh", "all_swapped"} else sigmoid
+    cand_act = sigmoid if flags & {"n_sigmoid", "all_swapped"} else np.tanh
     r = gate_act(i_blocks["r"] + h_blocks["r"])
     z = gate_act(i_blocks["z"] + h_blocks["z"])
     n_row = order.index("n")
     W_hn, b_hn = W_hh[n_row * size : (n_row + 1) * size], b_hh[n_row * size : (n_row + 1) * size]
-    if mistake in ("reset_before", "cho"):
+    if flags & {"reset_before", "chung"}:
         n = cand_act(i_blocks["n"] + (r * h) @ W_hn.T + b_hn)
-    elif mistake == "b_hn_outside":
+    elif "b_hn_outside" in flags:
         n = cand_act(i_blocks["n"] + r * (h @ W_hn.T) + b_hn)
-    elif mistake == "no_reset":
+    elif "no_reset" in flags:
         n = cand_act(i_blocks["n"] + h_blocks["n"])
     else:
         n = cand_act(i_blocks["n"] + r * h_blocks["n"])
-    if mistake in ("z_swapped", "cho"):
+    if flags & {"z_swapped", "chung"}:
         return z * n + (1 - z) * h
-    if mistake == "no_keep":
+    if "no_keep" in flags:
         return (1 - z) * n
     return (1 - z) * n + z * h
 
@@ -102,19 +109,20 @@ def step_variant(x, h, W_ih, W_hh, b_ih, b_hh, mistake):
 STEP_MISTAKES = [
     (
         "z_swapped",
-        "z and 1 - z are swapped (h' = z * n + (1 - z) * h, the Cho / colah convention): "
-        "PyTorch's convention is h' = (1 - z) * n + z * h, so z close to 1 keeps the old state",
+        "z and 1 - z are swapped (h' = z * n + (1 - z) * h, as Chung et al. 2014 and colah "
+        "write it): PyTorch's convention is h' = (1 - z) * n + z * h, so z close to 1 keeps "
+        "the old state",
     ),
     (
-        "cho",
-        "this is the Cho / colah convention (z and 1 - z swapped, and the reset applied to h "
-        "before the product): PyTorch's is n = tanh(x W_in^T + b_in + r * (h W_hn^T + b_hn)) "
-        "and h' = (1 - z) * n + z * h",
+        "chung",
+        "this is Chung et al. 2014's and colah's GRU (z and 1 - z swapped, and the reset "
+        "applied to h before the product): PyTorch's is "
+        "n = tanh(x W_in^T + b_in + r * (h W_hn^T + b_hn)) and h' = (1 - z) * n + z * h",
     ),
     (
         "reset_before",
-        "the reset gate is applied before the matrix product ((r * h) @ W_hn.T): PyTorch "
-        "applies it after, r * (h @ W_hn.T + b_hn)",
+        "the reset gate is applied before the matrix product ((r * h) @ W_hn.T, as in Cho et "
+        "al. 2014): PyTorch applies it after, r * (h @ W_hn.T + b_hn)",
     ),
     (
         "b_hn_outside",
@@ -176,7 +184,9 @@ STEP_MISTAKES = [
 
 
 def _step_mistake(flag, message):
-    return Mistake(message, lambda i: {"h_new": step_variant(*(i[a] for a in STEP_ARGS), flag)})
+    return Mistake(
+        message, lambda i: {"h_new": step_variant(*(i[a] for a in STEP_ARGS), flag)}, flag
+    )
 
 
 q1 = Question(
@@ -188,6 +198,7 @@ q1 = Question(
     make_inputs=make_inputs,
     reference=lambda i: {"h_new": step(*(i[a] for a in STEP_ARGS))},
     mistakes=[_step_mistake(f, m) for f, m in STEP_MISTAKES],
+    variant=lambda i, flags: {"h_new": step_variant(*(i[a] for a in STEP_ARGS), flags)},
     forbidden=GRU_IMPLEMENTATIONS,
     public_cases=CASES,
     hidden_cases=CASES,

@@ -50,17 +50,11 @@ def publish(**values):
         shell.user_ns.update(shown)
         for name, text in shown.items():
             display(
-                {GLUE_PREFIX + "text/plain": glued_text(text)},
+                {GLUE_PREFIX + "text/plain": str(text)},
                 raw=True,
                 metadata={"scrapbook": {"name": name, "mime_prefix": GLUE_PREFIX}},
             )
     return shown
-
-
-def glued_text(text):
-    """The text/plain that myst-nb's glue gets: quoted, because myst-nb reads it back with
-    ``ast.literal_eval``, which would turn an unquoted "1.00" into the number 1.0."""
-    return repr(str(text))
 
 
 def _ipython():

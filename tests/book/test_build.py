@@ -1,5 +1,7 @@
 """The book builds with warnings as errors, and every page in the table of contents exists."""
 
+import html as html_text
+import json
 import re
 from pathlib import Path
 
@@ -72,3 +74,17 @@ def test_exercises_are_pages_not_executed(built_book, toc_docs):
     assert sorted(exercises) == on_disk, "every student notebook is a page of the book"
     for doc in exercises:
         assert f"{doc}.ipynb: Excluded from execution" in ANSI.sub("", built_book.log), doc
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_published_numbers_appear_exactly_as_formatted(built_book, chapter):
+    """{eval}`name` shows the published text verbatim ("0.50" stays "0.50", not 0.5)."""
+    glue = built_book.html.parent / "jupyter_execute" / f"{chapter}.glue.json"
+    if not glue.is_file():
+        pytest.skip(f"{chapter} publishes no numbers")
+    published = {v["data"]["text/plain"] for v in json.loads(glue.read_text()).values()}
+    page = built_book.page(chapter).read_text(encoding="utf-8")
+    shown = re.findall(r'<span class="pasted-text">(.*?)</span>', page)
+    assert shown, f"{chapter} publishes numbers but its page shows none"
+    changed = sorted({html_text.unescape(s) for s in shown} - published)
+    assert not changed, f"{chapter}: shown but never published as such: {changed}"

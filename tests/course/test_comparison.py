@@ -90,3 +90,29 @@ def test_gru_learns_running_parity_quickly():
 def test_table_html():
     html = compare.table_html([{"a": 1, "b": 0.12345}], {"a": "A", "b": "B"}, {"b": "{:.2f}"})
     assert ">A</th>" in html and ">0.12</td>" in html
+
+
+def test_seed_summary_reads_mean_std_and_range():
+    assert compare.seed_summary([0.91, 0.95, 0.97]) == "0.94 ± 0.03 (0.91–0.97)"
+    assert compare.seed_summary([3, 4, 5], "{:.1f}") == "4.0 ± 1.0 (3.0–5.0)"
+    assert compare.seed_summary([0.5]) == "0.50 ± 0.00 (0.50–0.50)"
+    with pytest.raises(ValueError, match="at least one"):
+        compare.seed_summary([])
+
+
+def test_plot_seeds_draws_the_mean_and_the_range_of_the_seeds():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    values = np.array([[0.2, 0.5, 0.9], [0.4, 0.7, 1.0]])
+    line = compare.plot_seeds(ax, [1, 2, 3], values, offset=0.1, color="red", label="m")
+    np.testing.assert_allclose(line.get_xdata(), [1.1, 2.1, 3.1])
+    np.testing.assert_allclose(line.get_ydata(), [0.3, 0.6, 0.95])
+    band = ax.collections[0].get_paths()[0].vertices
+    assert band[:, 1].min() == pytest.approx(0.2) and band[:, 1].max() == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="one row per seed"):
+        compare.plot_seeds(ax, [1, 2], values)
+    plt.close(fig)

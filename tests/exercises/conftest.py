@@ -1,10 +1,10 @@
 """Shared fixtures: one batch of submissions graded once by `make grade` for the session.
 
 The batch holds, for every exercise with a master: the solution, the untouched student
-notebook and every wrong variant of tests/exercises/variants.py; plus the hostile
-notebooks (built on exercise 1), an invalid file and a notebook of no exercise. Grading
-them all in one `make grade` run keeps the suite fast (the slow cases, the timeouts,
-run side by side).
+notebook and every wrong variant of tests/exercises/exercise_variants.py; plus the
+hostile notebooks and the crashes (built on exercise 1), an invalid file and a notebook
+of no exercise. Grading them all in one `make grade` run keeps the suite fast (the slow
+cases, the timeouts, run side by side).
 """
 
 import copy
@@ -12,57 +12,49 @@ import csv
 import json
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from exercise_variants import HOSTILE, WRONG, apply
+from exercise_variants import (
+    CRASHES,
+    HOSTILE,
+    LEAK_HIDDEN,
+    WRONG,
+    apply,
+    code_cell,
+    crash_notebook,
+    hostile_notebook,
+    student,
+)
 
-from exercises.build import fill_answers, masters, solutions, student_path
+from exercises.build import fill_answers, masters, solutions
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 20  # seconds per notebook in the test batch (the hostile loops run this long)
-
-
-def student(name):
-    return json.loads(student_path(masters()[name]).read_text())
-
-
-def code_cell(text):
-    return {
-        "cell_type": "code",
-        "execution_count": None,
-        "metadata": {},
-        "outputs": [],
-        "source": text,
-    }
-
-
-def hostile_notebook(answers, cells, edit):
-    nb = fill_answers(
-        student("ex01"), solutions(masters()["ex01"]) if answers == "solution" else {}
-    )
-    setup = next(i for i, c in enumerate(nb["cells"]) if "# Setup" in "".join(c["source"]))
-    for offset, text in enumerate(cells, start=1):
-        nb["cells"].insert(setup + offset, code_cell(text))
-    checks = [
-        c
-        for c in nb["cells"]
-        if c["cell_type"] == "code" and "grader.check(" in "".join(c["source"])
-    ]
-    if edit == "delete":
-        nb["cells"].remove(checks[1])
-    elif edit == "edit":
-        checks[0]["source"] = 'print("q1 passed!")'
-    return nb
 
 
 def write(folder, name, nb):
     (folder / f"{name}.ipynb").write_text(json.dumps(nb))
 
 
+@dataclass
+class Batch:
+    submissions: Path  # the folder of submitted notebooks
+    rows: dict  # {submission file name without .ipynb: CSV row}
+    feedback: Path  # the folder of feedback files
+    stdout: str
+    crash_cells: dict  # {crash notebook name: the crash cell's number}
+
+
 @pytest.fixture(scope="session")
-def graded(tmp_path_factory):
+def graded(batch):
     """{submission file name: CSV row} for the whole batch, graded through `make grade`."""
+    return batch.rows
+
+
+@pytest.fixture(scope="session")
+def batch(tmp_path_factory):
     folder = tmp_path_factory.mktemp("submissions")
     for name, master in masters().items():
         answers = solutions(master)
@@ -79,6 +71,13 @@ def graded(tmp_path_factory):
     # a file name that says nothing: the exercise is read from the notebook
     renamed = copy.deepcopy(fill_answers(student("ex01"), solutions(masters()["ex01"])))
     write(folder, "Untitled (3)", renamed)
+    crash_cells = {}
+    for variant, cell, _ in CRASHES:
+        for position in ("late", "middle"):
+            nb, crash_cells[f"crash-{variant}-{position}"] = crash_notebook(cell, position)
+            write(folder, f"crash-{variant}-{position}", nb)
+    leak = {**solutions(masters()["ex01"]), "q1": LEAK_HIDDEN}
+    write(folder, "hostile-leak_hidden", fill_answers(student("ex01"), leak))
 
     grades = tmp_path_factory.mktemp("grades") / "grades.csv"
     command = [
@@ -97,4 +96,4 @@ def graded(tmp_path_factory):
     with open(grades, newline="") as f:
         rows = {row["submission"].removesuffix(".ipynb"): row for row in csv.DictReader(f)}
     assert len(rows) == len(list(folder.glob("*.ipynb"))), "one row per submission"
-    return rows
+    return Batch(folder, rows, grades.with_name("grades-feedback"), done.stdout, crash_cells)

@@ -4,7 +4,14 @@ WRONG[exercise] lists (id, question, [(old, new), ...], words): the solution of
 ``question`` with each ``old`` source fragment replaced by ``new`` must lose points on
 that question, and the grader's message must contain ``words`` (it names the mistake).
 To add a variant, copy a line: ``old`` must occur in the master's solution cell.
+
+The functions at the end build submissions from them (conftest.py's graded batch and
+benchmarks/grading.py use them).
 """
+
+import json
+
+from exercises.build import fill_answers, masters, solutions, student_path
 
 WRONG = {
     "ex01": [
@@ -26,6 +33,12 @@ WRONG = {
             "h and x are swapped",
         ),
         ("no_memory", "q1", [(" + h @ W_hh.T", "")], "previous state h is ignored"),
+        (
+            "raises",
+            "q1",
+            [("return np.tanh(", "return np.tanh(undefined + ")],
+            "NameError: name 'undefined' is not defined (in `rnn_step`, line",
+        ),
         (
             "calls_lib",
             "q1",
@@ -216,6 +229,12 @@ WRONG = {
         ("W_ih_untransposed", "q1", [("x @ W_ih.T", "x @ W_ih")], "W_ih is used untransposed"),
         ("W_hh_untransposed", "q1", [("h @ W_hh.T", "h @ W_hh")], "(4 * hidden, hidden)"),
         (
+            "two_mistakes",
+            "q1",
+            [("f = sig[:, H : 2 * H]", "f = np.tanh(a[:, H : 2 * H])"), (" + b_hh", "")],
+            "two mistakes combine. First, tanh where a sigmoid belongs: the forget gate",
+        ),
+        (
             "h_x_swapped",
             "q1",
             [("x @ W_ih.T + b_ih + h @ W_hh.T", "h @ W_ih.T + b_ih + x @ W_hh.T")],
@@ -260,6 +279,12 @@ WRONG = {
             [("dc_total = dc_new + dh_new * o * (1 - tanh_c**2)", "dc_total = dc_new")],
             "path through tanh(c_new) is forgotten",
         ),
+        (
+            "no_f_slope",
+            "q2",
+            [(" * f * (1 - f)", "")],
+            "`db` is wrong in the rows of gate f and right in those of gates i, g and o",
+        ),
         ("dc_not_times_f", "q2", [('"dc": dc_total * f', '"dc": dc_total')], "not multiplied by f"),
         (
             "backward_order",
@@ -291,6 +316,15 @@ WRONG = {
         ),
     ],
     "ex04": [
+        (
+            "chung",
+            "q1",
+            [
+                ("return (1 - z) * n + z * h", "return z * n + (1 - z) * h"),
+                ("r * gh[:, 2 * H :]", "(r * h) @ W_hh[2 * H :].T + b_hh[2 * H :]"),
+            ],
+            "Chung et al. 2014's and colah's GRU",
+        ),
         (
             "z_swapped",
             "q1",
@@ -852,3 +886,84 @@ HOSTILE = [
         0,
     ),
 ]
+
+
+# Crashes of the whole process (or a loop no cell limit stops), placed after every answer
+# ("late": full marks kept, the status says what happened and the message names the cell)
+# or before an answer ("middle": between q1's and q2's, so q1 keeps its points and the
+# answers after the crash earn nothing). (id, cell source, expected status)
+CRASHES = [
+    ("exit", "import os\n\nos._exit(3)", "crashed"),
+    ("segfault", "import ctypes\n\nctypes.string_at(0)", "crashed"),
+    ("memory_hog", "hog = []\nwhile True:\n    hog.append(bytearray(10**6))", "memory"),
+    (
+        "endless_loop",
+        "import signal\n\nsignal.signal(signal.SIGALRM, signal.SIG_IGN)\nwhile True:\n    pass",
+        "timeout",
+    ),
+]
+
+# An answer right on the public inputs that raises on the hidden ones, with the inputs in
+# its message: the feedback file must not show them.
+LEAK_HIDDEN = """from exercises.checks import load
+from exercises.checks.core import PUBLIC_SEED, make_cases
+
+PUBLIC = [c["x"] for c in make_cases(load("ex01").question("q1"), PUBLIC_SEED + 1, False)]
+
+
+def rnn_step(x, h, W_ih, W_hh, b_ih, b_hh):
+    if not any(np.array_equal(x, p) for p in PUBLIC):
+        raise ValueError("LEAK " + repr(x.tolist()))
+    return np.tanh(x @ W_ih.T + b_ih + h @ W_hh.T + b_hh)"""
+
+
+# --- building submissions ----------------------------------------------------------------
+
+
+def student(name):
+    return json.loads(student_path(masters()[name]).read_text())
+
+
+def code_cell(text):
+    return {
+        "cell_type": "code",
+        "execution_count": None,
+        "metadata": {},
+        "outputs": [],
+        "source": text,
+    }
+
+
+def hostile_notebook(answers, cells, edit):
+    nb = fill_answers(
+        student("ex01"), solutions(masters()["ex01"]) if answers == "solution" else {}
+    )
+    setup = next(i for i, c in enumerate(nb["cells"]) if "# Setup" in "".join(c["source"]))
+    for offset, text in enumerate(cells, start=1):
+        nb["cells"].insert(setup + offset, code_cell(text))
+    checks = [
+        c
+        for c in nb["cells"]
+        if c["cell_type"] == "code" and "grader.check(" in "".join(c["source"])
+    ]
+    if edit == "delete":
+        nb["cells"].remove(checks[1])
+    elif edit == "edit":
+        checks[0]["source"] = 'print("q1 passed!")'
+    return nb
+
+
+def crash_notebook(cell, position):
+    """Exercise 1 solved, with ``cell`` after every answer ("late") or before q2's ("middle").
+
+    Returns (notebook, the crash cell's number in the notebook, counted from 1).
+    """
+    nb = fill_answers(student("ex01"), solutions(masters()["ex01"]))
+    answers = [
+        i
+        for i, c in enumerate(nb["cells"])
+        if "otter_answer_cell" in c.get("metadata", {}).get("tags", [])
+    ]
+    index = answers[1] if position == "middle" else len(nb["cells"]) - 1
+    nb["cells"].insert(index, code_cell(cell))
+    return nb, index + 1

@@ -70,3 +70,13 @@ def test_ex04_parameter_formula_matches_lib_compare():
         size, hidden, layers, bidirectional, _ = ex04._count_args(inputs)
         want = count_parameters("GRU", size, hidden, layers, bidirectional)
         assert ex04.count_reference(inputs)["count"] == want == ex04.count(inputs)["count"]
+
+
+def test_ex03_story_feedback_does_not_hand_over_the_weights():
+    inputs = ex03.make_story_inputs(None, 0)
+    weights = ex03.story_reference(inputs)
+    weights["b_ih"] = weights["b_ih"].copy()
+    weights["b_ih"][2:4] = 5.0  # the forget gate wide open
+    ok, message = ex03.judge_story(inputs, weights)
+    assert not ok["forget"] and "the forget gate is f =" in message
+    assert "-5" not in message and "rows 2 and 3" not in message

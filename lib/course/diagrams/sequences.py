@@ -166,9 +166,12 @@ def stacked_grid(layers=2, steps=4, cell_label="", ax=None):
 def bidirectional(steps=None, words=None, ax=None):
     """A bidirectional layer: a forward chain and a backward chain over the same inputs.
 
-    The output at each step is the two states stacked, $[\\overrightarrow{h}_t;
-    \\overleftarrow{h}_t]$ (forward on top). words: the inputs (default "He needs to work
-    harder"); steps: use the first ``steps`` words (extra steps are labelled $x_t$).
+    Each word feeds both chains; the output at each step is the two states side by side,
+    $[\\overrightarrow{h}_t; \\overleftarrow{h}_t]$ (forward first). The two cells of a
+    step are drawn a little apart, so that every wire runs straight up. words: the inputs
+    (default "He needs to work harder"); steps: use the first ``steps`` words (extra steps
+    are labelled $x_t$). The backward chain enters from the right: it starts at the end
+    of the sequence, which may lie beyond the words drawn.
     """
     words = list(words or ["He", "needs", "to", "work", "harder"])
     if steps is not None:
@@ -177,52 +180,48 @@ def bidirectional(steps=None, words=None, ax=None):
     fig, ax = new_figure(ax)
     p = Painter(ax)
     fc, bc, xc = GATE_COLORS["h"], BACKWARD_COLOR, GATE_COLORS["x"]
-    dx, w, h = 1.9, 0.9, 0.62
-    yf, yb, yo = 1.3, 2.55, 3.75
-    bw, bh = 0.5, 0.3  # each half of the output box
+    dx, w, h, half = 2.1, 0.8, 0.62, 0.45  # half: each cell's offset from its word
+    yf, yb, yo = 1.3, 2.6, 3.75  # forward row, backward row, output row
+    fork = 0.6  # where a word's wire splits towards its two cells
     for t, word in enumerate(words):
         x = t * dx
-        p.text(x, 0.05, word, fontsize=12)
-        p.line([(x, 0.3), (x, yf - h / 2)], color=xc)
-        # the same input also goes up, left of the forward cell, to the backward cell
-        p.line(
-            [(x, 0.45), (x - 0.62, 0.45), (x - 0.62, yb - 0.45), (x - 0.2, yb - 0.45),
-             (x - 0.2, yb - h / 2)],
-            color=xc, halo=True, zorder=1,
-        )  # fmt: skip
-        p.box(x, yf, rf"$\overrightarrow{{h}}_{{{t + 1}}}$", fc, w=w, h=h, fontsize=12)
-        p.box(x, yb, rf"$\overleftarrow{{h}}_{{{t + 1}}}$", bc, w=w, h=h, fontsize=12)
+        xf, xb = x - half, x + half
+        p.text(x, 0.0, word, fontsize=12)
+        p.line([(x, 0.25), (x, fork)], color=xc, arrow=False)
+        p.line([(x, fork), (xf, fork), (xf, yf - h / 2)], color=xc)
+        p.line([(x, fork), (xb, fork), (xb, yb - h / 2)], color=xc, halo=True, zorder=3)
+        p.box(xf, yf, rf"$\overrightarrow{{h}}_{{{t + 1}}}$", fc, w=w, h=h, fontsize=12)
+        p.box(xb, yb, rf"$\overleftarrow{{h}}_{{{t + 1}}}$", bc, w=w, h=h, fontsize=12)
         if t < steps - 1:
-            p.line([(x + w / 2, yf), (x + dx - w / 2, yf)], color=fc, lw=1.8)
-            p.line([(x + dx - w / 2, yb), (x + w / 2, yb)], color=bc, lw=1.8)
-        # the output box: forward half on top, backward half below
-        for y0, col in ((yo, fc), (yo - bh, bc)):
+            p.line([(xf + w / 2, yf), (xf + dx - w / 2, yf)], color=fc, lw=1.8)
+            p.line([(xb + dx - w / 2, yb), (xb + w / 2, yb)], color=bc, lw=1.8)
+        # the output: the forward state (left half) beside the backward state (right half)
+        p.line([(xf, yf + h / 2), (xf, yo - 0.2)], color=fc, halo=True, zorder=3)
+        p.line([(xb, yb + h / 2), (xb, yo - 0.2)], color=bc)
+        for x0, col, arrow in ((xf - 0.3, fc, r"$\rightarrow$"), (x, bc, r"$\leftarrow$")):
+            width = half + 0.3
             ax.add_patch(
                 FancyBboxPatch(
-                    (x - bw / 2, y0), bw, bh, boxstyle="round,pad=0,rounding_size=0.05",
-                    fc=to_rgba(col, 0.45), ec=col, lw=1.3, zorder=4,
+                    (x0, yo - 0.2), width, 0.4, boxstyle="round,pad=0,rounding_size=0.06",
+                    fc=to_rgba(col, 0.35), ec=col, lw=1.3, zorder=4,
                 )
             )  # fmt: skip
-        p.text(x, yo + bh / 2, r"$\rightarrow$", fontsize=9)
-        p.text(x, yo - bh / 2, r"$\leftarrow$", fontsize=9)
-        p.line([(x, yb + h / 2), (x, yo - bh)], color=bc)
-        # forward output: up the gap right of the backward cell, into the top half
-        p.line(
-            [(x + 0.3, yf + h / 2), (x + 0.3, yf + 0.55), (x + 0.65, yf + 0.55),
-             (x + 0.65, yo + bh / 2), (x + bw / 2, yo + bh / 2)],
-            color=fc, halo=True, zorder=1,
-        )  # fmt: skip
+            p.text(x0 + width / 2, yo, arrow, fontsize=11)
+        p.text(x, yo + 0.45, f"out[{t}]", fontsize=10, family="monospace")
     xl = (steps - 1) * dx
-    p.line([(-0.95, yf), (-w / 2, yf)], color=fc, lw=1.8)
-    p.line([(xl + 1.0, yb), (xl + w / 2, yb)], color=bc, lw=1.8, zorder=0)
-    p.text(-1.25, yf, "forward", ha="right", fontsize=11, color=fc)
-    p.text(-1.25, yb, "backward", ha="right", fontsize=11, color="#8c8d16")
-    p.text(-1.25, yo, "output", ha="right", fontsize=11, color="#555555")
-    p.text(-1.25, yo - 0.45, r"$[\overrightarrow{h}_t;\overleftarrow{h}_t]$", ha="right",
-           fontsize=11)  # fmt: skip
-    p.text(-1.25, 0.05, "inputs", ha="right", fontsize=11, color="#555555")
-    ax.set_xlim(-2.9, xl + 1.2)
-    ax.set_ylim(-0.35, yo + bh + 0.25)
+    p.text(-1.55, yf, "0", fontsize=11, color="#777777")
+    p.line([(-1.35, yf), (-half - w / 2, yf)], color=fc, lw=1.8)
+    p.line([(xl + 2.6, yb), (xl + half + w / 2, yb)], color=bc, lw=1.8)
+    p.text(xl + 1.95, yb + 0.32, "from the end", fontsize=10, color="#555555")
+    for y, label, color in (
+        (0.0, "inputs", "#555555"),
+        (yf, "forward", fc),
+        (yb, "backward", "#8c8d16"),
+        (yo, "output", "#555555"),
+    ):
+        p.text(-1.9, y, label, ha="right", fontsize=11, color=color)
+    ax.set_xlim(-3.35, xl + 2.7)
+    ax.set_ylim(-0.35, yo + 0.7)
     fit_to_data(fig, ax)
     return fig
 
