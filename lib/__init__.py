@@ -9,7 +9,8 @@ out, (h_n, c_n) = model(x)          # x: (batch, seq_len, 8)
 dx, (dh0, dc0) = model.backward(dout)
 """
 
-from . import backend, functional, tasks, text
+from . import attention, backend, functional, scan, tasks, text
+from .attention_models import AttentionClassifier, SelfAttention
 from .backend import to_numpy, use
 from .cells import GRUCell, LSTMCell, RNNCell
 from .embedding import Embedding
@@ -17,12 +18,14 @@ from .gradcheck import gradcheck, numerical_gradient
 from .language_model import LanguageModel, perplexity, sample, text_pass
 from .linear import Linear
 from .losses import accuracy, cross_entropy, mse_loss
+from .minimal_rnn import MinGRU, MinLSTM
 from .models import SequenceClassifier, SequenceRegressor
 from .optim import SGD, Adam, clip_grad_norm
 from .recurrent import GRU, LSTM, RNN, count_parameters, set_keep_gate_bias
 from .train import evaluate, fit
 
 __all__ = [
+    "AttentionClassifier",
     "GRU",
     "GRUCell",
     "LSTM",
@@ -34,9 +37,13 @@ __all__ = [
     "Embedding",
     "LanguageModel",
     "Linear",
+    "MinGRU",
+    "MinLSTM",
     "SequenceClassifier",
     "SequenceRegressor",
+    "SelfAttention",
     "accuracy",
+    "attention",
     "backend",
     "clip_grad_norm",
     "count_parameters",
@@ -49,6 +56,7 @@ __all__ = [
     "numerical_gradient",
     "perplexity",
     "sample",
+    "scan",
     "set_keep_gate_bias",
     "tasks",
     "text",

@@ -21,6 +21,12 @@ def parse_dtype(dtype):
     return name
 
 
+def common_float_dtype(*values):
+    """ "float64" when any of ``values`` is a float64 array, else "float32" (lib's default)."""
+    is_double = any(str(getattr(value, "dtype", "")) == "float64" for value in values)
+    return "float64" if is_double else "float32"
+
+
 def positive_int(name, value):
     """``value`` if it is an integer >= 1, else a ValueError or TypeError naming ``name``."""
     if isinstance(value, bool) or not isinstance(value, int) and not _is_integer_scalar(value):

@@ -54,6 +54,7 @@ class RNNKernel:
     """h_t = act(xw_t + W_hh h_{t-1}), act = tanh or relu."""
 
     gates = 1
+    reads_previous_state = True  # W_hh h_{t-1} enters the gates
     state_names = ("h",)
 
     def __init__(self, nonlinearity="tanh"):
@@ -117,6 +118,7 @@ class LSTMKernel:
     """Gates i, f, g, o; c_t = f * c_{t-1} + i * g; h_t = o * tanh(c_t); optional peepholes."""
 
     gates = 4
+    reads_previous_state = True  # W_hh h_{t-1} enters the gates
     state_names = ("h", "c")
 
     def forward(self, xw, state, weight_hh, bias_hh=None, peephole=None, padded=None):
@@ -356,6 +358,7 @@ class GRUKernel:
     """PyTorch's GRU: r, z from x and h; n = tanh(xw_n + r (W_hn h + b_hn)); h' = n + z (h - n)."""
 
     gates = 3
+    reads_previous_state = True  # W_hh h_{t-1} enters the gates
     state_names = ("h",)
 
     def forward(self, xw, state, weight_hh, bias_hh=None, extra=None, padded=None):

@@ -53,8 +53,7 @@ def accuracy(logits, labels, mask=None):
 
 def _float_array(name, value):
     """``value`` as a float array: float64 stays float64, anything else becomes float32."""
-    dtype = "float64" if str(getattr(value, "dtype", "")) == "float64" else "float32"
-    return checks.array(name, value, dtype)
+    return checks.array(name, value, checks.common_float_dtype(value))
 
 
 def _classification_inputs(logits, labels, mask):

@@ -19,7 +19,9 @@ class SequenceRegressor(Composite):
 
     readout="last": one prediction per sequence from the final state of each direction
     (forward at the last step, backward at the first), (batch, out_features);
-    readout="all": one per time step, (batch, seq_len, out_features).
+    readout="all": one per time step, (batch, seq_len, out_features);
+    readout=k (an int): one for each of the last k steps, (batch, k, out_features), for
+    answers given at the end of a sequence (``lib.tasks.selective_copying``).
     rnn: a lib RNN, LSTM or GRU built with batch_first=True; x: (batch, seq_len, input_size).
     ``state_dict`` keys: "rnn.weight_ih_l0", ..., "head.weight", "head.bias".
     """
@@ -32,8 +34,12 @@ class SequenceRegressor(Composite):
                 "the recurrent model must be built with batch_first=True "
                 "(the tasks in lib.tasks give x as (batch, seq_len, features))"
             )
-        if readout not in READOUTS:
-            raise ValueError(f"readout must be one of {READOUTS}, got {readout!r}")
+        if isinstance(readout, str) and readout not in READOUTS:
+            raise ValueError(
+                f"readout must be one of {READOUTS} or a number of final steps, got {readout!r}"
+            )
+        if not isinstance(readout, str):
+            readout = checks.positive_int("readout (a number of final steps)", readout)
         self.rnn = rnn
         self.readout = readout
         width = rnn.num_directions * rnn.hidden_size
@@ -51,7 +57,9 @@ class SequenceRegressor(Composite):
         readout "last" then reads each sequence at its own last step.
         """
         x = checks.array("x", x, self.rnn.dtype, ndim=3, layout="(batch, seq_len, input_size)")
-        self._out, _ = self.rnn(x, lengths=lengths)  # (batch, seq_len, num_directions * hidden)
+        # (batch, seq_len, num_directions * hidden); layers without padding support (such as
+        # SelfAttention) are called without lengths
+        self._out, _ = self.rnn(x) if lengths is None else self.rnn(x, lengths=lengths)
         if lengths is None:
             self._last = backend.xp().full(x.shape[0], x.shape[1] - 1)
         else:
@@ -67,9 +75,12 @@ class SequenceRegressor(Composite):
         return dx
 
     def _features(self, out):
-        """readout "all": out itself; "last": [forward half at t=-1, backward half at t=0]."""
+        """readout "all": out itself; "last": [forward half at t=-1, backward half at t=0];
+        k: out at the last k steps."""
         if self.readout == "all":
             return out
+        if isinstance(self.readout, int):
+            return self._final_steps(out)
         size, rows = self.rnn.hidden_size, backend.xp().arange(out.shape[0])
         return backend.xp().concatenate([out[rows, self._last, :size], out[:, 0, size:]], axis=-1)
 
@@ -77,18 +88,30 @@ class SequenceRegressor(Composite):
         """The gradient for the whole of rnn's output, given the one for its features."""
         if self.readout == "all":
             return dfeatures
-        size, rows = self.rnn.hidden_size, backend.xp().arange(self._out.shape[0])
         dout = backend.xp().zeros_like(self._out)
+        if isinstance(self.readout, int):
+            dout[:, -self.readout :] = dfeatures
+            return dout
+        size, rows = self.rnn.hidden_size, backend.xp().arange(self._out.shape[0])
         dout[rows, self._last, :size] = dfeatures[:, :size]
         dout[:, 0, size:] = dfeatures[:, size:]
         return dout
+
+    def _final_steps(self, out):
+        if out.shape[1] < self.readout:
+            raise ValueError(
+                f"readout={self.readout} reads the last {self.readout} steps, but the "
+                f"sequences have only {out.shape[1]}"
+            )
+        return out[:, -self.readout :]
 
 
 class SequenceClassifier(SequenceRegressor):
     """Class scores (logits) from a sequence: train with ``lib.losses.cross_entropy``.
 
     readout="last": (batch, num_classes), one label per sequence;
-    readout="all": (batch, seq_len, num_classes), one label per time step.
+    readout="all": (batch, seq_len, num_classes), one label per time step;
+    readout=k: (batch, k, num_classes), one label for each of the last k steps.
     """
 
     def __init__(self, rnn, num_classes, readout="last", seed=None):

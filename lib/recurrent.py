@@ -44,12 +44,13 @@ def direction_forward(kernel, x, state, params, reverse=False, padded=None):
     if reverse:
         x = xp.ascontiguousarray(x[::-1])
         padded = None if padded is None else padded[::-1]
-    weight_ih, weight_hh = params["weight_ih"], params["weight_hh"]
+    weight_ih, weight_hh = params["weight_ih"], params.get("weight_hh")  # minGRU: no W_hh
     xw = (x.reshape(steps * batch, -1) @ weight_ih.T).reshape(steps, batch, -1)
     bias_ih, bias_hh = params.get("bias_ih"), params.get("bias_hh")
     is_gru = isinstance(kernel, GRUKernel)
     if bias_ih is not None:
-        xw += bias_ih if is_gru else bias_ih + bias_hh  # the GRU's b_hn sits inside r * (...)
+        # the GRU's b_hn sits inside r * (...); the minimal models have no b_hh
+        xw += bias_ih if is_gru or bias_hh is None else bias_ih + bias_hh
     out, final, cache = kernel.forward(
         xw, state, weight_hh, bias_hh if is_gru else None, params.get("weight_peephole"), padded
     )
@@ -67,7 +68,7 @@ def direction_backward(kernel, dout, dfinal, cache, params, reverse=False):
     """
     x = cache["x"]  # in processing order, like everything the kernel saw
     steps, batch, input_size = x.shape
-    weight_ih, weight_hh = params["weight_ih"], params["weight_hh"]
+    weight_ih, weight_hh = params["weight_ih"], params.get("weight_hh")
     dxw, dgh, dstate, extra = kernel.backward(
         dout[::-1] if reverse else dout,
         dfinal,
@@ -77,17 +78,17 @@ def direction_backward(kernel, dout, dfinal, cache, params, reverse=False):
         cache.get("padded"),
     )
     flat_dxw = dxw.reshape(steps * batch, -1)
-    flat_dgh = dgh.reshape(steps * batch, -1)
-    h_prev = cache["hs"][:-1].reshape(steps * batch, -1)  # the state each step read
-    grads = {
-        "weight_ih": flat_dxw.T @ x.reshape(steps * batch, input_size),
-        "weight_hh": flat_dgh.T @ h_prev,
-    }
+    grads = {"weight_ih": flat_dxw.T @ x.reshape(steps * batch, input_size)}
     if "bias_ih" in params:
         grads["bias_ih"] = flat_dxw.sum(axis=0)
-        # the LSTM and the RNN add b_hh where b_ih goes (dgh is dxw): one sum serves both
-        same = dgh is dxw
-        grads["bias_hh"] = grads["bias_ih"].copy() if same else flat_dgh.sum(axis=0)
+    if weight_hh is not None:  # the minimal recurrences (minGRU) have none
+        flat_dgh = dgh.reshape(steps * batch, -1)
+        h_prev = cache["hs"][:-1].reshape(steps * batch, -1)  # the state each step read
+        grads["weight_hh"] = flat_dgh.T @ h_prev
+        if "bias_hh" in params:
+            # the LSTM and the RNN add b_hh where b_ih goes (dgh is dxw): one sum serves both
+            same = dgh is dxw and "bias_ih" in grads
+            grads["bias_hh"] = grads["bias_ih"].copy() if same else flat_dgh.sum(axis=0)
     if "peephole" in extra:
         grads["weight_peephole"] = extra["peephole"]
     dx = (flat_dxw @ weight_ih).reshape(steps, batch, input_size)
@@ -164,6 +165,8 @@ class Recurrent(Module):
             }
             if self.bias:
                 shapes.update(bias_ih=(gate_rows,), bias_hh=(gate_rows,))
+            if not self.kernel.reads_previous_state:  # minGRU, minLSTM: gates see x_t only
+                shapes = {k: v for k, v in shapes.items() if not k.endswith("_hh")}
             if self.peephole:
                 shapes["weight_peephole"] = (3, self.hidden_size)
             for name, shape in shapes.items():
@@ -564,7 +567,8 @@ def count_parameters(kind, input_size, hidden_size, num_layers=1, bidirectional=
 def set_keep_gate_bias(model, value, input_gate=None):
     """Bias the gate that keeps the old state: the LSTM's forget gate f, the GRU's update gate z.
 
-    Sets b_ih + b_hh of that gate to ``value`` in every layer and direction, so at the start
+    Sets b_ih + b_hh of that gate to ``value`` in every layer and direction (for lib.MinGRU
+    and lib.MinLSTM the biases that make their keep factor sigma(value)), so at the start
     of training each step keeps about sigma(value) of the memory (sigma(4) = 0.98, and
     0.98^50 = 0.36 survives 50 steps, where sigma(0)^50 = 0.5^50 ~ 1e-15). This is the
     forget-gate bias trick of Gers, Schmidhuber & Cummins (2000). A plain RNN has no such
@@ -574,16 +578,20 @@ def set_keep_gate_bias(model, value, input_gate=None):
     out writing little (sigma(-2) = 0.12) and a stored value is not washed out by what
     follows it. Returns the model.
     """
-    if not isinstance(model, (LSTM, GRU)):
+    has_own_rows = hasattr(model, "keep_gate_biases")  # lib.MinGRU, lib.MinLSTM
+    if not isinstance(model, (LSTM, GRU)) and not has_own_rows:
         raise TypeError(
-            f"only an LSTM or a GRU has a gate that keeps memory, got {type(model).__name__}"
+            "only an LSTM, a GRU, a MinGRU or a MinLSTM has a gate that keeps memory, "
+            f"got {type(model).__name__}"
         )
     if not model.bias:
         raise ValueError("the model was built with bias=False, so it has no gate bias to set")
     if input_gate is not None and not isinstance(model, LSTM):
-        raise ValueError("input_gate= applies to an LSTM only (a GRU has no input gate)")
+        raise ValueError(f"input_gate= applies to an LSTM only, not to a {type(model).__name__}")
     size = model.hidden_size
     settings = [(slice(size, 2 * size), value)]  # f in i,f,g,o; z in r,z,n
+    if has_own_rows:
+        settings = model.keep_gate_biases(value)
     if input_gate is not None:
         settings.append((slice(0, size), input_gate))
     for name, array in model.params.items():

@@ -238,6 +238,36 @@ def _attractor_range(n_attractors):
     return int(pair[0]), int(pair[1])
 
 
+def selective_copying(n, length, n_tokens=4, n_symbols=8, seed=None):
+    """Copy the few data tokens scattered in a noisy sequence, in order (Gu and Dao 2023).
+
+    The first ``length`` steps hold ``n_tokens`` data tokens (symbols 0..n_symbols-1,
+    drawn at random) at random distinct places and a blank (symbol n_symbols) everywhere
+    else; then ``n_tokens`` recall markers (symbol n_symbols + 1) ask for the data
+    tokens, first to last. Where the tokens sit changes from sequence to sequence, so a
+    model must choose what to keep as it reads (Mamba's "selective" copying; Feng et
+    al. 2024 use the same task).
+
+    x: (n, length + n_tokens, n_symbols + 2) one-hot float32; y: (n, n_tokens) int64,
+    the data tokens in the order they appear. Read the answers from the last n_tokens
+    steps: ``SequenceClassifier(rnn, n_symbols, readout=n_tokens)``. Chance accuracy
+    per token is 1 / n_symbols.
+    """
+    n, length = checks.positive_int("n", n), checks.positive_int("length", length)
+    n_tokens = checks.positive_int("n_tokens", n_tokens)
+    n_symbols = checks.positive_int("n_symbols", n_symbols)
+    if length < n_tokens:
+        raise ValueError(f"length ({length}) must be at least n_tokens ({n_tokens})")
+    rng = numpy.random.default_rng(seed)
+    tokens = rng.integers(n_symbols, size=(n, n_tokens))
+    places = numpy.sort(rng.random((n, length)).argsort(axis=1)[:, :n_tokens], axis=1)
+    blank, recall = n_symbols, n_symbols + 1
+    symbols = numpy.full((n, length + n_tokens), blank)
+    numpy.put_along_axis(symbols, places, tokens, axis=1)
+    symbols[:, length:] = recall
+    return _to_backend(_one_hot(symbols, n_symbols + 2), tokens)
+
+
 def running_parity(n, length, seed=None):
     """A random bit stream; at every step the label is the parity of the bits so far.
 

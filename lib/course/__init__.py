@@ -15,6 +15,8 @@ One module per chapter topic:
   each model from a fair start (chapters 3, 4 and 5);
 - ``listings``: the lines of lib a chapter shows beside an equation;
 - ``bidirectional``: chapter 6's reading figures;
+- ``sequence_models`` (the accuracy sweep), ``attention_plots`` and ``scan_plots`` (the
+  scan's sweeps and the cost against sequence length): chapter 8;
 - ``explorables``: widgets that compute in the page (anywidget traits plus the ES modules
   in ``js/``, with ``js/cells.js``, the JavaScript twin of ``lib.functional``);
 - ``precomputed``: sliders over views drawn in advance, for what only Python computes;

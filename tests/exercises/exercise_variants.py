@@ -706,6 +706,178 @@ WRONG = {
         ("bits", "q4", [("np.exp(mean_loss)", "2.0**mean_loss")], "nats"),
         ("no_exp", "q4", [("np.exp(mean_loss)", "mean_loss")], "mean loss itself"),
     ],
+    "ex08": [
+        (
+            "order",
+            "q1",
+            [("a_second * b_first + b_second", "a_first * b_second + b_first")],
+            "wrong order",
+        ),
+        (
+            "b_sum",
+            "q1",
+            [("a_second * b_first + b_second", "b_first + b_second")],
+            "without passing",
+        ),
+        (
+            "a_sum",
+            "q1",
+            [("return a_second * a_first,", "return a_second + a_first,")],
+            "decays are added",
+        ),
+        (
+            "combine_calls_lib",
+            "q1",
+            [
+                (
+                    "    return a_second * a_first,",
+                    "    import lib\n\n"
+                    "    steps = np.stack([a_first, a_second]), np.stack([b_first, b_second])\n"
+                    "    b_second = lib.scan.sequential_scan(*steps)[-1] - a_second * b_first\n"
+                    "    return a_second * a_first,",
+                )
+            ],
+            "calls lib's own",
+        ),
+        (
+            "exclusive",
+            "q2",
+            [("    return b", "    return np.concatenate([h0[None], b[:-1]])")],
+            "exclusive scan",
+        ),
+        (
+            "a_forgotten",
+            "q2",
+            [("        a[span:] = a[span:] * a[:-span]\n", "")],
+            "carried products of a",
+        ),
+        (
+            "a_first",
+            "q2",
+            [
+                (
+                    "        b[span:] = a[span:] * b[:-span] + b[span:]\n"
+                    "        a[span:] = a[span:] * a[:-span]\n",
+                    "        a[span:] = a[span:] * a[:-span]\n"
+                    "        b[span:] = a[span:] * b[:-span] + b[span:]\n",
+                )
+            ],
+            "a is updated before b",
+        ),
+        (
+            "off_by_one",
+            "q2",
+            [
+                (
+                    "b[span:] = a[span:] * b[:-span] + b[span:]",
+                    "b[span + 1 :] = a[span + 1 :] * b[: -span - 1] + b[span + 1 :]",
+                ),
+                (
+                    "a[span:] = a[span:] * a[:-span]",
+                    "a[span + 1 :] = a[span + 1 :] * a[: -span - 1]",
+                ),
+            ],
+            "off by one",
+        ),
+        (
+            "too_few_sweeps",
+            "q2",
+            [("while span < len(a):", "for _ in range(int(np.log2(len(a)))):")],
+            "one sweep too few",
+        ),
+        (
+            "reads_the_future",
+            "q2",
+            [
+                (
+                    "b[span:] = a[span:] * b[:-span] + b[span:]",
+                    "b[:-span] = a[:-span] * b[span:] + b[:-span]",
+                ),
+                ("a[span:] = a[span:] * a[:-span]", "a[:-span] = a[:-span] * a[span:]"),
+            ],
+            "reads the future",
+        ),
+        ("no_h0", "q2", [("    b[0] = a[0] * h0 + b[0]\n", "")], "h0 is ignored"),
+        (
+            "h0_unscaled",
+            "q2",
+            [("b[0] = a[0] * h0 + b[0]", "b[0] = h0 + b[0]")],
+            "without the first step's decay",
+        ),
+        (
+            "loop",
+            "q2",
+            [
+                (
+                    "    a, b = a.copy(), b.copy()\n",
+                    "    h, states = h0, []\n    for a_t, b_t in zip(a, b):\n"
+                    "        h = a_t * h + b_t\n        states.append(h)\n"
+                    "    return np.stack(states)\n",
+                )
+            ],
+            "step by step",
+        ),
+        (
+            "divides",
+            "q2",
+            [
+                (
+                    "    a, b = a.copy(), b.copy()\n",
+                    "    A = np.cumprod(a, axis=0)\n"
+                    "    return A * (h0 + np.cumsum(b / A, axis=0))\n",
+                )
+            ],
+            "underflows to 0",
+        ),
+        (
+            "scan_calls_lib",
+            "q2",
+            [
+                (
+                    "    a, b = a.copy(), b.copy()\n",
+                    "    import lib\n\n    return lib.scan.parallel_scan(a, b, h0)\n",
+                )
+            ],
+            "calls lib's own",
+        ),
+        (
+            "no_shift",
+            "q3",
+            [("a_next = np.concatenate([a[1:], np.ones_like(a[:1])])", "a_next = a")],
+            "not shifted",
+        ),
+        (
+            "not_reversed",
+            "q3",
+            [
+                (
+                    "g = parallel_scan(a_next[::-1], dh[::-1], np.zeros_like(dh[0]))[::-1]",
+                    "g = parallel_scan(a_next, dh, np.zeros_like(dh[0]))",
+                )
+            ],
+            "runs forward in time",
+        ),
+        (
+            "da_no_carry",
+            "q3",
+            [("return g * h_prev,", "return dh * h_prev,")],
+            "only this step's dh",
+        ),
+        ("db_no_carry", "q3", [("return g * h_prev, g,", "return g * h_prev, dh,")], "db is dh"),
+        ("dh0_unscaled", "q3", [("a[0] * g[0]", "g[0]")], "first step's decay"),
+        (
+            "backward_calls_lib",
+            "q3",
+            [
+                (
+                    "    a_next = ",
+                    "    import lib\n\n"
+                    "    return lib.scan.scan_backward(a, h_prev, dh)\n    a_next = ",
+                )
+            ],
+            "calls lib's own",
+        ),
+    ],
 }
 
 

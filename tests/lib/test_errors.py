@@ -8,10 +8,10 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from lib import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
+from lib import GRU, LSTM, RNN, GRUCell, LSTMCell, MinGRU, MinLSTM, RNNCell
 
 T, B, D, H = 5, 3, 7, 9  # distinctive sizes, so that messages naming them are recognisable
-MODELS = {"RNN": RNN, "LSTM": LSTM, "GRU": GRU}
+MODELS = {"RNN": RNN, "LSTM": LSTM, "GRU": GRU, "MinGRU": MinGRU, "MinLSTM": MinLSTM}
 CELLS = {"RNNCell": RNNCell, "LSTMCell": LSTMCell, "GRUCell": GRUCell}
 EXPLAINS = ("expected", "should", "must")
 NON_FINITE = ("nan", "inf")

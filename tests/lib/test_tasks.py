@@ -19,6 +19,7 @@ def host(*arrays):
         lambda seed: (tasks.seasonal_series(50, seed=seed),),
         lambda seed: tasks.future_context(20, 8, seed=seed),
         lambda seed: tasks.agreement(20, (0, 3), seed=seed)[:3],
+        lambda seed: tasks.selective_copying(20, 12, seed=seed),
     ],
 )
 def test_same_seed_same_data(make):
@@ -107,6 +108,21 @@ def test_future_context():
     assert np.array_equal(y[:, 0], symbols[:, 1]) and np.array_equal(y[:, -1], symbols[:, -2])
 
 
+def test_selective_copying():
+    x, y = host(*tasks.selective_copying(400, 12, n_tokens=3, n_symbols=5, seed=0))
+    assert x.shape == (400, 15, 7) and x.dtype == np.float32
+    assert y.shape == (400, 3) and y.dtype == np.int64 and set(np.unique(y)) == set(range(5))
+    assert np.array_equal(x.sum(axis=-1), np.ones((400, 15)))  # one-hot
+    symbols = x.argmax(axis=-1)
+    assert (symbols[:, 12:] == 6).all()  # the recall markers close every sequence
+    body = symbols[:, :12]
+    assert ((body < 5).sum(axis=1) == 3).all() and ((body == 5).sum(axis=1) == 9).all()
+    for row, tokens in zip(body, y, strict=True):
+        assert np.array_equal(row[row < 5], tokens)  # the answer: the data tokens in order
+    places = np.argwhere(body < 5)[:, 1].reshape(400, 3)
+    assert len(np.unique(places[:, 0])) > 5  # the tokens move from sequence to sequence
+
+
 @pytest.mark.parametrize(
     "call, match",
     [
@@ -114,6 +130,8 @@ def test_future_context():
         (lambda: tasks.adding_problem(5, 1), "at least 2"),
         (lambda: tasks.first_words_review(5, 3, n_keywords=3), "must exceed"),
         (lambda: tasks.future_context(5, 1), "at least 2"),
+        (lambda: tasks.selective_copying(5, 3, n_tokens=4), "at least n_tokens"),
+        (lambda: tasks.selective_copying(5, 8, n_symbols=0), "n_symbols must be a positive"),
         (lambda: tasks.sliding_windows(backend.xp().zeros((4, 2)), 2), "1 dimensions"),
     ],
 )

@@ -24,12 +24,13 @@ def random(shape, seed=0):
 
 @pytest.mark.parametrize("kind", ["RNN", "LSTM", "GRU"])
 @pytest.mark.parametrize("bidirectional", [False, True])
-@pytest.mark.parametrize("readout", ["last", "all"])
+@pytest.mark.parametrize("readout", ["last", "all", 2])
 def test_classifier_gradcheck(kind, bidirectional, readout):
     rnn = recurrent(kind, 3, 4, bidirectional=bidirectional, dtype="float64")
     model = SequenceClassifier(rnn, num_classes=3, readout=readout, seed=0)
     x = random((2, 5, 3), seed=1)
-    labels = np.random.default_rng(2).integers(3, size=(2,) if readout == "last" else (2, 5))
+    label_shape = {"last": (2,), "all": (2, 5), 2: (2, 2)}[readout]
+    labels = np.random.default_rng(2).integers(3, size=label_shape)
     labels = backend.asarray(labels)
 
     def loss():
@@ -60,6 +61,11 @@ def test_output_shapes():
     lstm = recurrent("LSTM", 5, 6, bidirectional=True)
     assert SequenceClassifier(lstm, 3)(x).shape == (4, 3)
     assert SequenceClassifier(lstm, 3, readout="all")(x).shape == (4, 7, 3)
+    final_steps = SequenceClassifier(lstm, 3, readout=2)
+    assert final_steps(x).shape == (4, 2, 3)
+    everything = SequenceClassifier(lstm, 3, readout="all")
+    everything.head.load_state_dict(final_steps.head.state_dict())
+    np.testing.assert_array_equal(final_steps(x), everything(x)[:, -2:])
     assert SequenceRegressor(recurrent("RNN", 5, 6), 1)(x).shape == (4, 1)
     model = SequenceClassifier(lstm, 3)
     assert model.modules == [lstm, model.head] and model.num_classes == 3
@@ -71,6 +77,10 @@ def test_wrapper_errors():
         SequenceClassifier(lib.GRU(3, 4), 2)
     with pytest.raises(ValueError, match="readout"):
         SequenceClassifier(recurrent("GRU", 3, 4), 2, readout="first")
+    with pytest.raises(ValueError, match="number of final steps"):
+        SequenceClassifier(recurrent("GRU", 3, 4), 2, readout=0)
+    with pytest.raises(ValueError, match="only 5"):
+        SequenceClassifier(recurrent("GRU", 3, 4), 2, readout=6)(backend.xp().zeros((2, 5, 3)))
     model = SequenceClassifier(recurrent("GRU", 3, 4), 2)
     with pytest.raises(RuntimeError, match="before forward"):
         model.backward(backend.xp().zeros((2, 2)))
