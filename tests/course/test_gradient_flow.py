@@ -12,6 +12,8 @@ import numpy as np
 import pytest
 import torch
 
+import lib
+
 matplotlib.use("Agg")
 
 from lib.course import gradient_flow as gf  # noqa: E402
@@ -40,23 +42,28 @@ def test_first_state_gradient_matches_the_models_backward(kind):
 
 
 def torch_state_gradients(kind, model, x, u):
-    """dL/dh_t from torch autograd, with a torch cell stepped by hand."""
+    """dL/dh_t (and dL/dc_t for an LSTM) from torch autograd, a torch cell stepped by hand."""
     cell_class = {"rnn": torch.nn.RNNCell, "lstm": torch.nn.LSTMCell, "gru": torch.nn.GRUCell}
     cell = cell_class[kind](D, H, dtype=torch.float64)
     state = {k.removesuffix("_l0"): torch.tensor(v) for k, v in model.state_dict().items()}
     cell.load_state_dict(state)
     h = torch.zeros(B, H, dtype=torch.float64, requires_grad=True)
     c = torch.zeros(B, H, dtype=torch.float64, requires_grad=True)
-    hs = [h]
+    hs, cs = [h], [c]
     for t in range(T):
         if kind == "lstm":
             h, c = cell(torch.tensor(x[t]), (h, c))
+            c.retain_grad()
+            cs.append(c)
         else:
             h = cell(torch.tensor(x[t]), h)
         h.retain_grad()
         hs.append(h)
     (h @ torch.tensor(u)).sum().backward()
-    return np.stack([s.grad.numpy() for s in hs])
+    found = {"h": np.stack([s.grad.numpy() for s in hs])}
+    if kind == "lstm":
+        found["c"] = np.stack([s.grad.numpy() for s in cs])
+    return found
 
 
 @pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])
@@ -64,8 +71,68 @@ def test_every_step_matches_torch_autograd(kind):
     keep = None if kind == "rnn" else 2.0
     model = gf.make_model(kind, hidden_size=H, weight_scale=0.9, keep_bias=keep, input_size=D)
     x, u = random_input(1)
-    dh = torch_state_gradients(kind, model, x, u)
-    np.testing.assert_allclose(gf.hidden_state_gradients(model, x, u), dh, rtol=1e-9, atol=1e-12)
+    expected = torch_state_gradients(kind, model, x, u)
+    found = gf.state_gradients(model, x, u)
+    assert set(found) == set(expected)
+    for name in expected:  # dL/dh_t, and for the LSTM dL/dc_t as well
+        np.testing.assert_allclose(found[name], expected[name], rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(gf.hidden_state_gradients(model, x, u), expected["h"])
+
+
+def test_the_belt_carries_the_cell_gradient_back_through_the_forget_gates():
+    """dL/dc_{t-1} = f_t * dL/dc_t + (the part through h_{t-1}), step by step."""
+    model = gf.make_model("lstm", hidden_size=H, keep_bias=3.0, input_size=D, seed=2)
+    x, u = random_input(2)
+    grads = gf.state_gradients(model, x, u)
+    weights = {k.removesuffix("_l0"): v for k, v in model.state_dict().items()}
+    h, c = np.zeros((B, H)), np.zeros((B, H))
+    steps = []
+    for t in range(T):
+        steps.append(lib.functional.lstm_step(x[t], h, c, **weights))
+        h, c = steps[-1].h, steps[-1].c
+    for t in range(1, T):
+        now, before = steps[t], steps[t - 1]  # step t + 1 and step t, 0-based
+        through_h = grads["h"][t] * before.o * (1 - np.tanh(before.c) ** 2)
+        np.testing.assert_allclose(
+            grads["c"][t], now.f * grads["c"][t + 1] + through_h, rtol=1e-10, atol=1e-14
+        )
+
+
+def test_the_forget_gates_are_the_belts_one_step_jacobian():
+    """c_{t+1} moves by f_{t+1} * eps when c_t moves by eps and h_t stays."""
+    model = gf.make_model("lstm", hidden_size=H, keep_bias=1.0, input_size=D, seed=4)
+    x, _ = random_input(4)
+    gates = gf.forget_gates(model, x)
+    assert gates.shape == (T, B, H)
+    weights = {k.removesuffix("_l0"): v for k, v in model.state_dict().items()}
+    h, c = np.zeros((B, H)), np.zeros((B, H))
+    eps = 1e-6
+    for t in range(T):
+        moved = lib.functional.lstm_step(x[t], h, c + eps, **weights).c
+        step = lib.functional.lstm_step(x[t], h, c, **weights)
+        np.testing.assert_allclose((moved - step.c) / eps, gates[t], rtol=1e-6)
+        h, c = step.h, step.c
+
+
+def test_the_belt_factor_is_the_product_of_the_forget_gates():
+    constant = gf.make_model("lstm", hidden_size=H, keep_bias=4.0, input_size=D)
+    for name in ("weight_ih_l0", "weight_hh_l0"):
+        constant.params[name][H : 2 * H] = 0.0  # the forget gate ignores x and h
+    x, _ = random_input(3)
+    np.testing.assert_allclose(gf.forget_gates(constant, x), 1 / (1 + np.exp(-4.0)))
+    belt = gf.belt_factor(hidden_size=16, keep_bias=4.0, seq_len=50)
+    assert belt.shape == (51,) and belt[0] == 1.0
+    assert np.all(np.diff(belt) < 0)  # each gate is below 1
+    assert 0.1 < belt[50] < 0.7  # sigma(4)^50 = 0.40 if every gate sat at sigma(4)
+
+
+def test_the_hidden_state_leaves_the_belt_through_the_gates():
+    belt = gf.gradient_flow("lstm", hidden_size=16, keep_bias=4.0, seq_len=50, state="c")
+    hidden = gf.gradient_flow("lstm", hidden_size=16, keep_bias=4.0, seq_len=50)
+    assert belt.shape == hidden.shape == (51,)
+    assert belt[0] < 1.0  # the loss reads c_T only through h_T = o_T tanh(c_T)
+    assert hidden[1] < 0.5 * hidden[0]  # h_{T-1} reaches the loss only through W_hh
+    assert belt[50] > 0.2 * belt[0]  # ... while the belt keeps its gradient
 
 
 def test_recurrent_blocks_have_the_requested_singular_values():
@@ -105,6 +172,12 @@ def test_bad_arguments_are_explained():
         gf.hidden_state_gradients(model, np.zeros((T, D)), np.zeros(H))
     with pytest.raises(TypeError, match="lib RNN, LSTM or GRU"):
         gf.hidden_state_gradients(object(), np.zeros((T, B, D)), np.zeros(H))
+    with pytest.raises(ValueError, match="only an LSTM has a cell state"):
+        gf.gradient_flow("gru", state="c")
+    with pytest.raises(ValueError, match='state must be "h" or "c"'):
+        gf.gradient_flow("lstm", state="cell")
+    with pytest.raises(TypeError, match="lib LSTM"):
+        gf.forget_gates(model, np.zeros((T, B, D)))
 
 
 def test_pulse_response_fades_below_one_and_latches_above():
@@ -125,24 +198,23 @@ def test_chapter_plots_return_figures():
     from lib.course import gradient_plots as plots
     from lib.course import memory
 
-    history = {"eval_accuracy": [0.5, 0.7, 0.9]}
     figures = [
         memory.plot_repeated_multiplication([0.1, -0.4], factor=3.0, steps=4),
         memory.plot_pulse_memory(0.9, 1.0, steps=10),
         memory.plot_forecast(np.arange(30.0), 10, np.arange(24.0), window=6),
-        memory.plot_memory_span([2, 5], [1.0, 0.6], chance=0.25),
+        memory.plot_memory_span([2, 5], {"RNN": [[1.0, 0.9], [0.6, 0.3]]}, chance=0.25),
         plots.plot_sigmoid_and_slope(),
         plots.draw_bptt_chain(steps=3),
         plots.plot_shrinking_product(0.3, steps=4),
         plots.plot_gradient_flow({"RNN": gf.gradient_flow("rnn", seq_len=5)}, title="t"),
         plots.plot_clipping(
             {
-                "a": {"loss": [1.0, 1e9], "grad_norm": [2.0, 1e5]},
-                "b": {"loss": [1, 1, 1], "grad_norm": [2.0, 3.0, 1.0]},
+                "a": [{"loss": [1.0, 1e9], "grad_norm": [2.0, 1e5]}],
+                "b": [{"loss": [1, 1, 1], "grad_norm": [2.0, 3.0, 1.0]}] * 2,
             },
             max_norm=1.0,
+            updates=3,
         ),
-        plots.plot_accuracy_curves({"RNN": history, "LSTM": history}, chance=0.5),
     ]
     for figure in figures:
         assert isinstance(figure, plt.Figure)
