@@ -109,7 +109,7 @@ def draw_bptt_chain(steps=4):
                 0.42,
                 rf"$\frac{{\partial h_{k + 1}}}{{\partial h_{k}}}$",
                 ha="center",
-                fontsize=13,
+                fontsize=16,
                 color=grad_color,
             )
     last = 1.9 * (steps - 1)
@@ -187,28 +187,25 @@ def plot_clipping(runs, max_norm, updates):
     """
     fig, (left, right) = plt.subplots(1, 2, figsize=(7, 3.2), sharex=True)
     styles = [("#d62728", "-"), ("#2ca02c", "--"), ("#1f77b4", ":")]
-    for (color, dashes), (label, seeds) in zip(styles, runs.items()):
-        for k, run in enumerate(seeds):
+    for (color, dashes), (label, seed_runs) in zip(styles, runs.items()):
+        for k, run in enumerate(seed_runs):
             name = label if k == 0 else None
             left.semilogy(run["loss"], dashes, color=color, linewidth=1.4, label=name)
             right.semilogy(run["grad_norm"], dashes, color=color, linewidth=1.4, label=name)
             if len(run["loss"]) < updates:
                 left.plot(len(run["loss"]) - 1, run["loss"][-1], "x", color=color, markersize=8)
-    right.axhline(max_norm, color="#333333", linestyle=":", linewidth=1)
-    right.annotate(
-        f"threshold {max_norm:g}",
-        (1.0, max_norm),
-        xycoords=("axes fraction", "data"),
-        xytext=(-4, -4),
-        textcoords="offset points",
-        ha="right",
-        va="top",
+    right.axhline(
+        max_norm,
+        color="#333333",
+        linestyle=":",
+        linewidth=1,
+        label=f"clipping threshold {max_norm:g}",
     )
     left.set_title("training loss")
     right.set_title("gradient norm before clipping")
     for ax in (left, right):
         ax.set_xlabel("update")
         ax.grid(alpha=0.3)
-    left.legend(loc="upper left", frameon=False)
-    fig.tight_layout()
+    fig.legend(*right.get_legend_handles_labels(), loc="lower center", ncols=3, frameon=False)
+    fig.tight_layout(rect=(0, 0.08, 1, 1))
     return fig

@@ -96,14 +96,14 @@ def train_on_reviews(models, seeds, training=None):
 
 
 def score_table(scores):
-    """The scores as text: one row per model, "mean ± std" over the seeds per test set."""
-    header = f"{'':<22}" + "".join(
-        f"{name:>14}" for name in ("ordinary", "no later", "later agree")
-    )
-    rows = [header]
+    """The scores as text, narrow enough for a phone: per model, one line per test set
+    with the mean ± standard deviation over the seeds."""
+    rows = []
     for name, by_set in scores.items():
-        cells = "".join(f"{a.mean():>7.2f} ± {a.std():.2f}" for a in by_set.values())
-        rows.append(f"{name:<22}{cells}")
+        rows.append(name)
+        for later, accuracies in by_set.items():
+            label = TEST_SETS[later].removeprefix("control: ")
+            rows.append(f"  {label:<32} {accuracies.mean():.2f} ± {accuracies.std():.2f}")
     return "\n".join(rows)
 
 

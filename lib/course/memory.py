@@ -35,11 +35,13 @@ def plot_repeated_multiplication(start_values, factor=3.0, steps=6):
         plain.append(plain[-1] * factor)
         squashed.append(numpy.tanh(squashed[-1] * factor))
     plain, squashed = numpy.array(plain), numpy.array(squashed)
-    fig, (left, right) = plt.subplots(1, 2, figsize=(7, 3.2))
-    colors = plt.cm.viridis(numpy.linspace(0.1, 0.85, len(values)))
-    for j, color in enumerate(colors):
-        left.plot(plain[:, j], "o-", color=color, label=f"start {values[j]:g}")
-        right.plot(squashed[:, j], "o-", color=color)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(7, 3.4))
+    colors = plt.cm.viridis(numpy.linspace(0.0, 0.7, len(values)))
+    styles = [("o", "-"), ("s", "--"), ("^", ":")] * len(values)  # equal values stay visible
+    for j, (color, (marker, dashes)) in enumerate(zip(colors, styles)):
+        style = {"color": color, "marker": marker, "linestyle": dashes, "markerfacecolor": "none"}
+        left.plot(plain[:, j], label=f"start {values[j]:g}", **style)
+        right.plot(squashed[:, j], **style)
     left.set_yscale("symlog", linthresh=1.0)
     left.set_title(f"$x \\leftarrow {factor:g}\\,x$, again and again")
     right.set_title(f"$x \\leftarrow \\tanh({factor:g}\\,x)$: stays in [-1, 1]")
@@ -48,8 +50,8 @@ def plot_repeated_multiplication(start_values, factor=3.0, steps=6):
     for ax in (left, right):
         ax.set_xlabel("step")
         ax.grid(alpha=0.3)
-    left.legend(loc="upper left")
-    fig.tight_layout()
+    fig.legend(loc="lower center", ncols=len(values), frameon=False)
+    fig.tight_layout(rect=(0, 0.09, 1, 1))
     return fig
 
 
