@@ -28,8 +28,8 @@ from lib import tasks
 
 TEST_SETS = {  # lib.tasks.first_words_review(later=...): how the chapter names each set
     "opposite": "ordinary reviews",
-    "none": "control: no sentiment after the opening",
-    "same": "control: later words agree with the opening",
+    "none": "control: no sentiment later",
+    "same": "control: later words agree",
 }
 REVIEW_TRAINING = {
     "n_train": 600,
@@ -98,12 +98,14 @@ def train_on_reviews(models, seeds, training=None):
 def score_table(scores):
     """The scores as text, narrow enough for a phone: per model, one line per test set
     with the mean ± standard deviation over the seeds."""
+    labels = {later: name.removeprefix("control: ") for later, name in TEST_SETS.items()}
+    width = max(len(label) for label in labels.values())
     rows = []
     for name, by_set in scores.items():
         rows.append(name)
         for later, accuracies in by_set.items():
-            label = TEST_SETS[later].removeprefix("control: ")
-            rows.append(f"  {label:<32} {accuracies.mean():.2f} ± {accuracies.std():.2f}")
+            mean, std = accuracies.mean(), accuracies.std()
+            rows.append(f"  {labels[later]:<{width}}  {mean:.2f} ± {std:.2f}")
     return "\n".join(rows)
 
 

@@ -14,7 +14,8 @@ from .recurrent_init import orthogonal_recurrent
 from .style import GATE_COLORS, MODEL_COLORS
 
 # The two starts of chapter 1's memory-span experiment: lib's (and PyTorch's) default
-# uniform(-1/sqrt(H), 1/sqrt(H)) weights, and W_hh a random rotation (all singular values 1).
+# uniform(-1/sqrt(H), 1/sqrt(H)) weights, and W_hh a random orthogonal matrix (all
+# singular values 1).
 STARTS = ("default", "orthogonal")
 SPAN_TRAINING = {
     "hidden_size": 32,
@@ -127,10 +128,11 @@ def plot_forecast(series, split, predictions, window, model_name="RNN"):
 def memory_span(lags, seeds, start="default", training=None):
     """Test accuracy of a tanh RNN trained on delayed recall, for every lag and seed.
 
-    Each run builds ``lib.RNN(8, H)`` from ``seed`` (``start="orthogonal"`` then sets W_hh
-    to a random rotation drawn from the same seed), puts a linear readout on its last
-    state and trains it with Adam on ``tasks.delayed_recall`` (training data from seed 1,
-    test data from seed 2, the same for every run; the seed also orders the batches).
+    Each run builds ``lib.RNN(8, H)`` from ``seed`` (``start="orthogonal"`` then sets
+    W_hh to a random orthogonal matrix drawn from the same seed), puts a linear readout
+    on its last state and trains it with Adam on ``tasks.delayed_recall`` (training data
+    from seed 1, test data from seed 2, the same for every run; the seed also orders the
+    batches).
     training: overrides of ``SPAN_TRAINING``. Returns a (len(lags), len(seeds)) array.
     """
     if start not in STARTS:
