@@ -4,6 +4,10 @@ Every data set is batch-first, ``x: (n, seq_len, features)``, ready for a model 
 with ``batch_first=True``. Generation uses ``numpy.random.default_rng(seed)`` on the
 host, so a seed gives the same data on every backend; the results are then copied
 to the backend in use.
+
+Why this module is long: it is the course's one catalogue of data sets, each a short
+generator with the same conventions (seeded, batch-first, checked arguments), kept side
+by side so that a reader can compare them.
 """
 
 import math
@@ -19,6 +23,7 @@ NEUTRAL_WORDS = tuple(
     "battery screen manual shipping week after use i bought for sister".split()
 )
 VOCABULARY = POSITIVE_WORDS + NEGATIVE_WORDS + NEUTRAL_WORDS
+LATER_WORDS = ("opposite", "none", "same")  # first_words_review's ordinary reviews and controls
 
 AGREEMENT_NOUNS = tuple("key door king letter sword cabinet horse tower bell ship".split())
 AGREEMENT_ADJECTIVES = tuple("old red small dark wooden golden".split())
@@ -71,7 +76,7 @@ def adding_problem(n, length, seed=None):
     return _to_backend(x, y.astype(numpy.float32))
 
 
-def first_words_review(n, length, seed=None, n_keywords=3):
+def first_words_review(n, length, seed=None, n_keywords=3, later="opposite"):
     """Long "reviews" whose label is set by their first ``n_keywords`` words.
 
     A review of label 1 opens with positive words ("love great excellent ..."), one of
@@ -80,6 +85,12 @@ def first_words_review(n, length, seed=None, n_keywords=3):
     places ("I love it ... then the cable was broken"): they do not change the label,
     so counting sentiment words fails and a model must remember the opening.
 
+    Those later words also open a shortcut: the label is always the opposite of the last
+    sentiment word. ``later`` builds controls that close it, with the same seed giving
+    the same reviews except at those places: "opposite" (the ordinary reviews above),
+    "none" (neutral filler there: no sentiment after the opening) or "same" (words of the
+    opening's own sentiment there: flipping the last sentiment word is always wrong).
+
     x: (n, length, len(vocabulary)) one-hot float32; y: (n,) int64;
     vocabulary: list of str, word id -> word (see ``decode``).
     """
@@ -87,6 +98,8 @@ def first_words_review(n, length, seed=None, n_keywords=3):
     n_keywords = checks.positive_int("n_keywords", n_keywords)
     if length <= n_keywords:
         raise ValueError(f"length ({length}) must exceed n_keywords ({n_keywords})")
+    if later not in LATER_WORDS:
+        raise ValueError(f"later must be one of {LATER_WORDS}, got {later!r}")
     rng = numpy.random.default_rng(seed)
     labels = rng.integers(2, size=n)
     positive = _word_ids(rng, POSITIVE_WORDS, (n, length))
@@ -101,7 +114,8 @@ def first_words_review(n, length, seed=None, n_keywords=3):
     complaints = numpy.zeros((n, length), dtype=bool)
     places = n_keywords + shuffled[:, : min(n_keywords, body)]
     numpy.put_along_axis(complaints, places, True, axis=1)
-    ids = numpy.where(opening, own, numpy.where(complaints, other, neutral))
+    later_ids = {"opposite": other, "none": neutral, "same": own}[later]
+    ids = numpy.where(opening, own, numpy.where(complaints, later_ids, neutral))
     return (*_to_backend(_one_hot(ids, len(VOCABULARY)), labels), list(VOCABULARY))
 
 

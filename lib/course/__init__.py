@@ -6,8 +6,9 @@ One module per chapter topic:
 
 - ``style``: one colour per gate and per model, used by every figure;
 - ``diagrams``: the cells and sequences drawn in code (a package, one module a family);
-- ``memory``: chapter 1's pulse, forecast and memory-span figures;
+- ``memory``: chapter 1's pulse and forecast figures, its memory-span experiment;
 - ``gradient_flow`` (experiment) and ``gradient_plots`` (figures): chapter 2;
+- ``long_review``: chapter 2's long reviews, with the controls that expose a shortcut;
 - ``story``: chapter 3's story, the numbers (its explorer is in ``explorables``);
 - ``review``: chapter 3's cereal review read by one hand-set LSTM unit;
 - ``memory_span``: chapter 3's memory-span experiment (a script, its stored results, the figure);

@@ -57,6 +57,23 @@ def publish(**values):
     return shown
 
 
+_SUPERSCRIPTS = str.maketrans(
+    "-0123456789", "\u207b\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079"
+)
+
+
+def scientific(value, digits=2):
+    """A number in scientific notation as prose writes it: 4.9e-04 -> "4.9 × 10⁻⁴".
+
+    digits: significant digits of the mantissa. For ``publish`` (the text reads well in
+    the book and in JupyterLab, where math inside a published value would not render).
+    """
+    if digits < 1:
+        raise ValueError(f"digits must be at least 1, got {digits!r}")
+    mantissa, exponent = f"{float(value):.{digits - 1}e}".split("e")
+    return f"{mantissa} × 10{str(int(exponent)).translate(_SUPERSCRIPTS)}"
+
+
 def _ipython():
     """The running IPython shell, or None outside one (without importing IPython)."""
     import sys

@@ -54,6 +54,19 @@ ALLOWED = {
         "4.5": "e^1.5, the self-check answer worked by hand",
         "0.9": "the accuracy threshold the text chooses for 'holds'",
     },
+    "01_rnn_memory.ipynb": {
+        "0.9": "a recurrent weight w_hh the pulse experiment chooses (one of its inputs)",
+    },
+    "02_vanishing_gradients.ipynb": {
+        "2.1": "the weight of Nguyen's update example, an input the text chooses",
+        "0.001": "the gradient (Nguyen's update) of that example, an input",
+        "0.1": "the learning rate the update example chooses",
+        "2.0999": "the new weight as printed in Nguyen's figure, quoted to show its slip",
+        "0.3": "the per-step factor of the Why-do-we-need-LSTM example, an input",
+        "1.5": "a weight scale the text chooses (one of the widget's settings)",
+        "0.2": "the learning rate the clipping experiment chooses",
+        "0.01": "a learning rate the text chooses; PyTorch's default leaky-ReLU slope",
+    },
 }
 
 

@@ -198,23 +198,22 @@ def test_chapter_plots_return_figures():
     from lib.course import gradient_plots as plots
     from lib.course import memory
 
-    history = {"eval_accuracy": [0.5, 0.7, 0.9]}
     figures = [
         memory.plot_repeated_multiplication([0.1, -0.4], factor=3.0, steps=4),
         memory.plot_forecast(np.arange(30.0), 10, np.arange(24.0), window=6),
-        memory.plot_memory_span([2, 5], [1.0, 0.6], chance=0.25),
+        memory.plot_memory_span([2, 5], {"RNN": [[1.0, 0.9], [0.6, 0.3]]}, chance=0.25),
         plots.plot_sigmoid_and_slope(),
         plots.draw_bptt_chain(steps=3),
         plots.plot_shrinking_product(0.3, steps=4),
         plots.plot_gradient_flow({"RNN": gf.gradient_flow("rnn", seq_len=5)}, title="t"),
         plots.plot_clipping(
             {
-                "a": {"loss": [1.0, 1e9], "grad_norm": [2.0, 1e5]},
-                "b": {"loss": [1, 1, 1], "grad_norm": [2.0, 3.0, 1.0]},
+                "a": [{"loss": [1.0, 1e9], "grad_norm": [2.0, 1e5]}],
+                "b": [{"loss": [1, 1, 1], "grad_norm": [2.0, 3.0, 1.0]}] * 2,
             },
             max_norm=1.0,
+            updates=3,
         ),
-        plots.plot_accuracy_curves({"RNN": history, "LSTM": history}, chance=0.5),
     ]
     for figure in figures:
         assert isinstance(figure, plt.Figure)

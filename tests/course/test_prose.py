@@ -1,8 +1,10 @@
-"""lib.course.prose: a published value reaches the book's page exactly as it was formatted."""
+"""lib.course.prose: published values reach the page as formatted, and numbers written
+as prose writes them."""
 
 import pytest
 
 from lib.course import prose
+from lib.course.prose import Shown, publish, scientific
 
 
 class Recorder:
@@ -30,3 +32,20 @@ def test_the_page_shows_the_published_text_digit_for_digit(monkeypatch, text):
 def test_a_name_must_be_an_identifier():
     with pytest.raises(ValueError, match="identifier"):
         prose.publish(**{"not a name": "1"})
+
+
+def test_scientific_writes_powers_of_ten_with_superscripts():
+    assert scientific(4.91e-4) == "4.9 × 10⁻⁴"
+    assert scientific(4.59e-14, digits=1) == "5 × 10⁻¹⁴"
+    assert scientific(188.0) == "1.9 × 10²"
+    assert scientific(0.00998, digits=1) == "1 × 10⁻²"  # the mantissa rounds up to 10
+    with pytest.raises(ValueError, match="at least 1"):
+        scientific(1.0, digits=0)
+
+
+def test_publish_outside_a_kernel_returns_the_texts():
+    shown = publish(accuracy="0.27", gain="3x")
+    assert shown == {"accuracy": "0.27", "gain": "3x"}
+    assert isinstance(shown["accuracy"], Shown) and repr(shown["accuracy"]) == "0.27"
+    with pytest.raises(ValueError, match="identifier"):
+        publish(**{"not a name": "1"})

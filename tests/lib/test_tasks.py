@@ -72,6 +72,31 @@ def test_first_words_review():
         assert not any(word in own for word in body)
 
 
+def test_first_words_review_controls_change_only_the_later_sentiment_words():
+    ordinary, y, vocabulary = tasks.first_words_review(300, 20, seed=4)
+    ordinary, y = host(ordinary, y)
+    words = {"opposite": [tasks.decode(r, vocabulary).split() for r in ordinary]}
+    for later in ("none", "same"):
+        x, y_control, _ = tasks.first_words_review(300, 20, seed=4, later=later)
+        x, y_control = host(x, y_control)
+        assert np.array_equal(y_control, y)  # same labels, same openings, same filler
+        words[later] = [tasks.decode(review, vocabulary).split() for review in x]
+    sentiment = set(tasks.POSITIVE_WORDS + tasks.NEGATIVE_WORDS)
+    for k, label in enumerate(y):
+        own = tasks.POSITIVE_WORDS if label else tasks.NEGATIVE_WORDS
+        places = [t for t, word in enumerate(words["opposite"][k]) if t >= 3 and word in sentiment]
+        assert len(places) == 3
+        for later in ("none", "same"):
+            changed = [t for t in range(20) if words[later][k][t] != words["opposite"][k][t]]
+            assert changed == places  # only the three later sentiment words differ
+            body = words[later][k][3:]
+            if later == "none":
+                assert not sentiment.intersection(body)
+            else:  # the last sentiment word agrees with the opening: flipping it fails
+                assert [w for w in body if w in sentiment] == [words[later][k][t] for t in places]
+                assert all(words[later][k][t] in own for t in places)
+
+
 def test_decode_accepts_ids_and_one_hot():
     vocabulary = ["a", "b", "c"]
     assert tasks.decode(backend.asarray([2, 0, 1]), vocabulary) == "c a b"
@@ -129,6 +154,7 @@ def test_selective_copying():
         (lambda: tasks.delayed_recall(0, 3), "n must be a positive integer"),
         (lambda: tasks.adding_problem(5, 1), "at least 2"),
         (lambda: tasks.first_words_review(5, 3, n_keywords=3), "must exceed"),
+        (lambda: tasks.first_words_review(5, 9, later="mixed"), "later must be one of"),
         (lambda: tasks.future_context(5, 1), "at least 2"),
         (lambda: tasks.selective_copying(5, 3, n_tokens=4), "at least n_tokens"),
         (lambda: tasks.selective_copying(5, 8, n_symbols=0), "n_symbols must be a positive"),

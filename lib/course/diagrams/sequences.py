@@ -80,20 +80,19 @@ def unrolled_rnn(steps=4, values=None, title=None, cell_label="A", ax=None):
 
 
 def sequence_shapes():
-    """Four small panels: one-to-many, many-to-one, many-to-many (synced), encoder-decoder."""
+    """Four panels, two by two: one-to-many, many-to-one, many-to-many (synced) and
+    encoder-decoder; inputs grey at the bottom, outputs teal at the top."""
     panels = [
         ("one to many", "e.g. generate music", 4, [0], [0, 1, 2, 3]),
         ("many to one", "e.g. sentiment of a review", 4, [0, 1, 2, 3], [3]),
         ("many to many (synced)", "e.g. tag every word", 4, [0, 1, 2, 3], [0, 1, 2, 3]),
-        ("many to many (encoder-decoder)", "e.g. translate a sentence", 6, [0, 1, 2], [3, 4, 5]),
+        ("encoder-decoder", "e.g. translate a sentence", 6, [0, 1, 2], [3, 4, 5]),
     ]
-    fig, axes = plt.subplots(
-        1, 4, figsize=(11, 2.6), gridspec_kw={"width_ratios": [4.3, 4.3, 4.3, 6.3]}
-    )
+    fig, axes = plt.subplots(2, 2, figsize=(7, 4.4))
     fig.patch.set_facecolor("white")
-    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.02, top=0.84, wspace=0.08)
+    fig.subplots_adjust(left=0.06, right=0.99, bottom=0.02, top=0.88, wspace=0.1, hspace=0.45)
     hc, xc = GATE_COLORS["h"], GATE_COLORS["x"]
-    for ax, (name, example, steps, ins, outs) in zip(axes, panels):
+    for ax, (name, example, steps, ins, outs) in zip(axes.flat, panels):
         ax.set_axis_off()
         ax.set_aspect("equal")
         p = Painter(ax)
@@ -107,12 +106,12 @@ def sequence_shapes():
             if t in outs:
                 p.box(t, 2.4, "", hc, w=0.6, h=0.5, fill=0.55)
                 p.line([(t, 1.5), (t, 2.15)], color=hc, lw=1.3)
-        ax.set_title(f"{name}\n{example}", fontsize=10, color=INK)
-        ax.set_xlim(-0.65, steps - 1 + 0.65)
+        ax.set_title(f"{name}\n{example}", color=INK)
+        ax.set_xlim(-1.0, 5.65)  # the same scale in every panel: six steps fit
         ax.set_ylim(-0.4, 2.8)
-    axes[0].text(-0.5, 0, "in", fontsize=8, ha="right", va="center", color="#555555")
-    axes[0].text(-0.5, 2.4, "out", fontsize=8, ha="right", va="center", color="#555555")
-    axes[0].set_xlim(-1.0, 3.65)
+    for ax in axes[:, 0]:
+        ax.text(-0.5, 0, "in", ha="right", va="center", color="#555555")
+        ax.text(-0.5, 2.4, "out", ha="right", va="center", color="#555555")
     return fig
 
 
