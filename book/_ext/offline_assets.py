@@ -131,6 +131,12 @@ PAGE_FIXES = [
     ),
     # The same for the folded code cells: "Show code cell source" named "Toggle hidden content".
     (re.compile(r'<summary aria-label="Toggle hidden content">'), "<summary>"),
+    # The sidebar's fold toggle of a chapter with sub-pages is an unnamed <summary>
+    # (axe-core, serious: summary-name): name it by what it does.
+    (
+        re.compile(r'<summary>(<span class="toctree-toggle")'),
+        r'<summary aria-label="Show or hide the pages of this chapter">\1',
+    ),
     # docutils puts the bibliography's entries (role doc-biblioentry, deprecated in ARIA
     # 1.2) in a role="list": axe-core (critical: aria-required-children) wants list items.
     (re.compile(r'role="doc-biblioentry"'), 'role="listitem"'),

@@ -21,7 +21,10 @@ EXPLORER = '[data-explorable="precomputed"]'
 VIEW = """(k) => {
     const root = document.querySelectorAll('[data-explorable="precomputed"]')[k];
     const view = root.querySelector('.rnnx-view');
-    return {html: view.innerHTML.length + ':' + view.innerHTML.slice(-200),
+    // The theme gives the first scrollable <pre> it finds a tabindex after load, so that
+    // attribute is left out: the view is the same with or without it.
+    const html = view.innerHTML.replace(/ tabindex="-?[0-9]+"/g, '');
+    return {html: html.length + ':' + html.slice(-200),
             alt: Array.from(view.querySelectorAll('img')).map((i) => i.alt)};
 }"""
 

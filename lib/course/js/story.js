@@ -35,7 +35,7 @@ export function storyStep(p) {
 const pct = (v) => `${(100 * v).toFixed(0)}%`;
 const signed = (v) => `${v >= 0 ? "+" : ""}${v.toFixed(2)}`;
 
-// How likely the raise is: the mean of the new hidden state, clipped to [0, 1].
+// The article's reading of the state as a likelihood: the mean of h, clipped to [0, 1].
 export function raiseLikelihood(values) {
   const mean = values.h.reduce((a, b) => a + b, 0) / values.h.length;
   return Math.min(Math.max(mean, 0), 1);
@@ -49,8 +49,9 @@ export function storySentence(v) {
     `(${signed(v.g[0])} for mood, ${signed(v.g[1])} for budget); ` +
     `your long-term view becomes mood ${v.c[0].toFixed(2)}, budget ${v.c[1].toFixed(2)}; ` +
     `you reveal ${pct(v.o[0])} and ${pct(v.o[1])} of it, so your short-term view is ` +
-    `[${v.h[0].toFixed(2)}, ${v.h[1].toFixed(2)}]: you are ${pct(raiseLikelihood(v))} ` +
-    "likely to give the raise."
+    `[${v.h[0].toFixed(2)}, ${v.h[1].toFixed(2)}]. The article would read this as ` +
+    `"${pct(raiseLikelihood(v))} likely to give the raise"; but a state in ` +
+    "(-1, 1) is not a probability until a trained readout turns it into one."
   );
 }
 
