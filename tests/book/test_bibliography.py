@@ -22,8 +22,8 @@ def sorted_keys():
 
 def test_a_braced_group_author_sorts_under_its_first_letter():
     keys = sorted_keys()
-    assert keys.index("katharopoulos2020") < keys.index("keras_bidirectional") < keys.index(
-        "le2015"
+    assert (
+        keys.index("katharopoulos2020") < keys.index("keras_bidirectional") < keys.index("le2015")
     )
 
 
