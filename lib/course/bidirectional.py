@@ -256,13 +256,16 @@ def position_view(tokens, t, marks, target, probabilities, classes, figsize=(6.4
         )
     bottom.axvspan(target - 0.45, target + 0.45, color="#2ca02c", alpha=0.12, zorder=0)
     bottom.set_xticks(range(len(classes)), [str(c) for c in classes])
-    bottom.set_ylim(0, 1.5)
+    bottom.set_ylim(0, 1.2)
     bottom.set_ylabel("probability")
     bottom.set_yticks([0, 0.5, 1])
     bottom.set_title(
         f"predicted label at position {t + 1} (right answer shaded: {classes[target]})", fontsize=11
     )
-    bottom.legend(fontsize=10, loc="upper right", ncol=len(names), frameon=False)
+    # below the class names, where it cannot cover a bar or the shaded answer
+    bottom.legend(
+        fontsize=10, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=len(names), frameon=False
+    )
     bottom.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
     return fig

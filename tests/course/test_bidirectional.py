@@ -39,6 +39,17 @@ def test_position_view_labels_each_models_top_choice_with_its_probability():
     fig = demo.position_view(["a", "b", "c"], 0, None, 0, probs, ["A", "B"])
     assert sorted(t.get_text() for t in fig.axes[1].texts) == ["0.60", "0.97"]
     plt.close(fig)
+
+
+def test_position_view_keeps_its_legend_off_the_bars():
+    probs = {"unidirectional": np.array([0.3, 0.7]), "bidirectional": np.array([0.01, 0.99])}
+    fig = demo.position_view(["a", "b", "c"], 0, None, 1, probs, ["A", "B"])
+    renderer = fig.canvas.get_renderer()
+    bars = fig.axes[1]
+    legend = bars.get_legend().get_window_extent(renderer)
+    assert legend.y1 <= bars.get_window_extent(renderer).y0  # below the plotting area
+    assert legend.y0 >= 0  # and still inside the figure
+    plt.close(fig)
     with pytest.raises(ValueError, match="expected 2 probabilities"):
         demo.position_view(["a"], 0, None, 0, {"m": np.ones(3) / 3}, ["A", "B"])
     plt.close("all")
