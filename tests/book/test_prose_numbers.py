@@ -67,6 +67,7 @@ ALLOWED = {
         "1.5": "a weight scale the text chooses (one of the widget's settings)",
         "0.2": "the learning rate the clipping experiment chooses",
         "0.01": "a learning rate the text chooses; PyTorch's default leaky-ReLU slope",
+        "0.9": "the accuracy above which the text counts a run as passing a control",
     },
 }
 
