@@ -55,7 +55,8 @@ ALLOWED = {
         "0.9": "the accuracy threshold the text chooses for 'holds'",
     },
     "01_rnn_memory.ipynb": {
-        "0.9": "a recurrent weight w_hh the pulse experiment chooses (one of its inputs)",
+        "0.9": "a recurrent weight w_hh the pulse experiment chooses; the 'solved' threshold",
+        "0.35": "the accuracy below which the text counts a recall run as near guessing",
     },
     "02_vanishing_gradients.ipynb": {
         "2.1": "the weight of Nguyen's update example, an input the text chooses",
@@ -66,6 +67,7 @@ ALLOWED = {
         "1.5": "a weight scale the text chooses (one of the widget's settings)",
         "0.2": "the learning rate the clipping experiment chooses",
         "0.01": "a learning rate the text chooses; PyTorch's default leaky-ReLU slope",
+        "0.9": "the accuracy above which the text counts a run as passing a control",
     },
 }
 

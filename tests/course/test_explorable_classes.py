@@ -4,6 +4,9 @@ What the page computes is checked against lib in tests/browser/test_explorables.
 """
 
 import base64
+import json
+import shutil
+import subprocess
 
 import numpy as np
 import pytest
@@ -123,3 +126,23 @@ def test_precomputed_figures_become_png_views():
     explorer = precomputed.precomputed_explorer({"scale": [1.0, 2.0]}, render)
     png, html = explorer.views[0]
     assert base64.b64decode(png["png"]).startswith(b"\x89PNG") and html == {"html": "scale 1.0"}
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs Node.js to run the ES module")
+def test_pulse_readout_says_kept_grown_or_nothing_to_keep(tmp_path):
+    module = tmp_path / "pulse.mjs"
+    module.write_text(explorables.PulseExplorer()._esm, encoding="utf-8")
+    cases = [[0.8, 0.4], [0.8, 0.9], [0.8, 80.0], [0.0, 0.0]]  # h_1, ..., h_T
+    script = (
+        f"import {{ keptNote }} from {json.dumps(module.as_uri())};"
+        f"for (const hs of {json.dumps(cases)}) console.log(keptNote(hs, 25));"
+    )
+    run = subprocess.run(
+        ["node", "--input-type=module", "-e", script], capture_output=True, text=True, check=True
+    )
+    assert run.stdout.splitlines() == [
+        "after 25 steps h keeps 50% of h_1.",
+        "after 25 steps h has grown to 113% of h_1.",
+        "after 25 steps h has grown to 100 times h_1.",
+        "h_1 is 0 (the pulse or the input weight is 0), so there is no memory to keep.",
+    ]

@@ -15,6 +15,19 @@ export function pulseResponse(wHh, wIh, pulse, steps, nonlinearity) {
   return hs;
 }
 
+// The readout under the figure: the share of h_1 left after `steps` steps, or how far
+// the state grew (relu, or w_hh above 1); no ratio when the pulse never entered the state.
+export function keptNote(hs, steps) {
+  const first = Math.abs(hs[0]);
+  if (first < 1e-12) return "h_1 is 0 (the pulse or the input weight is 0), so there is no memory to keep.";
+  const ratio = Math.abs(hs[hs.length - 1]) / first;
+  const percent = `${(100 * ratio).toFixed(0)}% of h_1`;
+  if (ratio <= 1.005) return `after ${steps} steps h keeps ${percent}.`;
+  if (ratio < 10) return `after ${steps} steps h has grown to ${percent}.`;
+  const times = ratio < 1000 ? ratio.toFixed(0) : ratio.toExponential(1);
+  return `after ${steps} steps h has grown to ${times} times h_1.`;
+}
+
 function render({ model, el }) {
   const root = mount(el, "pulse");
   const colors = model.get("colors");
@@ -66,9 +79,8 @@ function render({ model, el }) {
   const update = timed(root, () => {
     const p = current();
     hs = pulseResponse(p.wHh, p.wIh, p.pulse, p.steps, p.nonlinearity);
-    const kept = Math.abs(hs[0]) > 1e-12 ? Math.abs(hs[hs.length - 1]) / Math.abs(hs[0]) : 0;
-    note.textContent = `h_1 = ${short(hs[0])}, h_${p.steps} = ${short(hs[hs.length - 1])}: after ${p.steps} steps ` +
-      (kept <= 1.5 ? `h keeps ${(100 * kept).toFixed(0)}% of h_1.` : `h has grown to ${short(kept)} times h_1.`);
+    note.textContent = `h_1 = ${short(hs[0])}, h_${p.steps} = ${short(hs[hs.length - 1])}: ` +
+      keptNote(hs, p.steps);
     chart.redraw();
   });
 
