@@ -128,7 +128,7 @@ def gru_step(x, h, weight_ih, weight_hh, bias_ih=None, bias_hh=None, reset="afte
 
     - PyTorch and cuDNN (lib's models): reset="after", keep="z";
     - Cho et al. 2014, eqs. (7) and (8): reset="before", keep="z";
-    - Chung et al. 2014, eqs. (5) and (6), and colah's post: reset="before", keep="1-z".
+    - Chung et al. 2014 (section 3.2), and colah's post: reset="before", keep="1-z".
 
     x: (batch, input); h: (batch, hidden). Returns GRUStep(r, z, n, h).
     """

@@ -216,7 +216,9 @@ class LSTMTraceExplorer(Explorable):
     """Chapter 3: a one-unit LSTM over a short sequence, with its gate traces.
 
     Each gate k in i, f, g, o reads x_t through w_k and has a bias b_k (recurrent
-    weights 0); ``xs`` is the sequence. ``lib.functional.lstm_step`` computes the same.
+    weights 0); ``xs`` is the sequence, by default two pulses (steps 2 and 8), so that a
+    forget gate that shuts on an input visibly erases the first pulse at the second.
+    ``lib.functional.lstm_step`` computes the same.
     """
 
     _esm = module_source("lstm_traces.js")
@@ -229,7 +231,7 @@ class LSTMTraceExplorer(Explorable):
     w_o = _float(0.0, -8.0, 8.0, "output gate: weight on x")
     b_o = _float(2.0, -8.0, 8.0, "output gate: bias")
     xs = traitlets.List(
-        [0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0], help="the input sequence"
+        [0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0], help="the input sequence"
     ).tag(sync=True)
 
 

@@ -79,9 +79,10 @@ function render({ model, el }) {
   const update = timed(root, () => {
     traces = lstmTraces(current(), model.get("xs"));
     const xs = model.get("xs");
-    const first = xs.findIndex((v) => v !== 0);
+    const inputs = xs.flatMap((v, t) => (v !== 0 ? [t + 1] : []));
     const last = traces[traces.length - 1];
-    note.textContent = `Input at step ${first + 1}; at the last step c = ${fmt(last.c, 3)} and h = ${fmt(last.h, 3)}.`;
+    const where = inputs.length === 1 ? `Input at step ${inputs[0]}` : `Inputs at steps ${inputs.join(", ")}`;
+    note.textContent = `${where}; at the last step c = ${fmt(last.c, 3)} and h = ${fmt(last.h, 3)}.`;
     gatesChart.redraw();
     stateChart.redraw();
   });

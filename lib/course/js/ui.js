@@ -3,7 +3,16 @@
 // and a log of how long each update took (read by the browser tests and `make bench`).
 
 const SVG_NS = "http://www.w3.org/2000/svg";
-let uid = 0;
+// Each explorable's module carries its own copy of this file, so a module-level counter
+// would start again at 1 in every explorable on a page and repeat its element ids; the
+// counter lives on the page's global object instead, shared by all of them.
+const ID_COUNTER = Symbol.for("rnnx-id-counter");
+
+// A fresh element id, unique on the page: rnnx-1, rnnx-2, ...
+export function uniqueId() {
+  globalThis[ID_COUNTER] = (globalThis[ID_COUNTER] || 0) + 1;
+  return `rnnx-${globalThis[ID_COUNTER]}`;
+}
 
 // An HTML element: tag("div", {class: "x"}, [child, "text"]).
 export function tag(name, attrs = {}, children = []) {
@@ -41,7 +50,7 @@ export function range(model, name) {
 // A labelled range input with its value beside it. onInput(value) on every move;
 // format(value) is the text shown (default: the number with `digits` decimals).
 export function slider(parent, { label, min, max, step, value, digits = 1, onInput, name = "", format = null }) {
-  const id = `rnnx-${++uid}`;
+  const id = uniqueId();
   const text = format || ((v) => fmt(v, digits));
   const input = tag("input", { type: "range", id, min, max, step, value, "data-name": name });
   const output = tag("output", { for: id, "aria-hidden": "true" }, [text(Number(value))]);
@@ -76,7 +85,7 @@ export function follow(model, name, control, update, toControl = (v) => v) {
 
 // A group of radio buttons: options [[value, text], ...]. onChange(value).
 export function choice(parent, { label, options, value, onChange, name = "" }) {
-  const group = `rnnx-${++uid}`;
+  const group = uniqueId();
   const fieldset = tag("fieldset", { class: "rnnx-choice", "data-name": name }, [tag("legend", {}, [label])]);
   const inputs = options.map(([optionValue, text]) => {
     const input = tag("input", { type: "radio", name: group, value: optionValue });
