@@ -51,43 +51,54 @@ def plot_review_weights(ax, weights, words, width=8):
     ax.axis("off")
 
 
+MARKERS = {"GRU": "o", "LSTM": "s", "minGRU": "^", "minGRU x2": "v", "attention": "D"}
+
+
 def plot_accuracy(ax, table, x_label, chance=None, models=None):
     """Mean test accuracy against task size, one line per model, bars = one std over seeds.
 
-    table: {model: {size: (mean, std, n)}} (``sequence_models.summary``).
+    table: {model: {size: (mean, std, n)}} (``sequence_models.summary``). Each model has
+    its own marker and is shifted a little sideways, so that lines at the same accuracy
+    (several models reach 1.0) stay visible side by side.
     """
-    for name in models or table:
-        if name not in table:
-            continue
+    shown = [name for name in (models or table) if name in table]
+    for k, name in enumerate(shown):
         sizes = sorted(table[name])
+        shift = 2 ** (0.1 * (k - (len(shown) - 1) / 2))  # the x axis is logarithmic
         means = [table[name][s][0] for s in sizes]
         stds = [table[name][s][1] for s in sizes]
-        ax.errorbar(sizes, means, yerr=stds, marker="o", lw=2, capsize=3,
-                    color=COLORS[name], label=name)  # fmt: skip
+        ax.errorbar([s * shift for s in sizes], means, yerr=stds, lw=2, capsize=3,
+                    marker=MARKERS.get(name, "P"), color=COLORS[name], label=name)  # fmt: skip
         sizes_all = sizes
     if chance is not None:
         ax.axhline(chance, color="grey", ls=":", lw=1)
-        ax.text(sizes_all[0], chance + 0.02, "chance", color="grey", fontsize=9)
+        # under the line at the right end: above it, a failing run's trace would cover it
+        ax.text(sizes_all[-1], chance - 0.03, "chance", color="grey", ha="right", va="top")
     ax.set_xscale("log", base=2)
     ax.set_xticks(sizes_all, [str(s) for s in sizes_all])
+    ax.minorticks_off()
     ax.set(xlabel=x_label, ylabel="test accuracy", ylim=(0, 1.05))
 
 
 def accuracy_table_html(table, models, title):
-    """An HTML table for one task: a row per model, a column per size, cells "mean ± std".
+    """An HTML table for one task: a row per model, a column per size, "mean ± std".
 
+    The std goes under the mean, so that the table fits a phone's width.
     table: {model: {size: (mean, std, n)}}; models missing from it are left out.
     """
     sizes = _sizes(table)
-    cell = 'style="padding: 2px 10px; text-align: right; white-space: nowrap"'
+    cell = 'style="padding: 2px 6px; text-align: right"'
     head = "".join(f"<th {cell}>{title} {size}</th>" for size in sizes)
     body = ""
     for name in (m for m in models if m in table):
         values = [table[name].get(size) for size in sizes]
-        cells = ["" if v is None else f"{v[0]:.2f} ± {v[1]:.2f}" for v in values]
+        cells = ["" if v is None else f"{v[0]:.2f}<br><small>± {v[1]:.2f}</small>" for v in values]
         body += f"<tr><th {cell}>{name}</th>" + "".join(f"<td {cell}>{c}</td>" for c in cells)
         body += "</tr>"
-    table_html = f'<table class="compare-table"><tr><th></th>{head}</tr>{body}</table>'
+    table_html = (
+        f'<table class="compare-table" style="font-size: 0.9em">'
+        f"<tr><th></th>{head}</tr>{body}</table>"
+    )
     return f'<div style="overflow-x: auto">{table_html}</div>'
 
 

@@ -146,3 +146,19 @@ def connectivity(model, ids):
     finally:
         model.train(was_training)
     return np.array(rows)
+
+
+def influence_by_distance(matrix, max_distance=40):
+    """Mean connectivity at each distance back, relative to the current character's.
+
+    matrix: (T - 1, T) from ``connectivity``. Returns (max_distance,): entry d is the mean
+    over the passage of the influence of the character d steps back, entry 0 is 1.
+    """
+    if matrix.ndim != 2 or matrix.shape[1] != matrix.shape[0] + 1:
+        raise ValueError(f"expected a (T - 1, T) connectivity matrix, got shape {matrix.shape}")
+    if not 0 < max_distance < matrix.shape[0]:
+        raise ValueError(f"max_distance must be in 1..{matrix.shape[0] - 1}, got {max_distance}")
+    rows, cols = np.indices(matrix.shape)
+    distance = rows - cols  # row t predicts character t + 1 from column s <= t
+    means = np.array([matrix[distance == d].mean() for d in range(max_distance)])
+    return means / means[0]

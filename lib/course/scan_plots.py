@@ -123,25 +123,28 @@ def plot_step_times(ax, lengths, times):
     ax.set_xscale("log", base=2)
     ax.set_yscale("log")
     ax.set_xticks(lengths, [str(n) for n in lengths])
-    ax.set(xlabel="sequence length T", ylabel="ms per training step")
-    ax.legend(frameon=False)
+    ax.minorticks_off()
+    ax.set(xlabel="sequence length T", ylabel="ms per\ntraining step")
+    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
 
 
 def plot_slopes(ax, lengths, times):
     """Each model's time relative to its own time at the shortest length, with the lines
-    T / T_0 (linear) and (T / T_0)^2 (quadratic) for reference."""
+    T / T_0 (linear) and (T / T_0)^2 (quadratic) for reference, drawn on top in black so
+    that no model's line hides them."""
     lengths = numpy.asarray(lengths, dtype=float)
     ratio = lengths / lengths[0]
-    ax.plot(lengths, ratio, color="grey", ls=":", lw=1, label="grows like T")
-    ax.plot(lengths, ratio**2, color="grey", ls="--", lw=1, label="grows like T²")
     for name, seconds in times.items():
         seconds = numpy.asarray(seconds)
         ax.plot(lengths, seconds / seconds[0], marker="o", lw=2, color=COLORS[name], label=name)
+    ax.plot(lengths, ratio, color="black", ls=":", lw=2, zorder=5, label="grows like T")
+    ax.plot(lengths, ratio**2, color="black", ls="--", lw=1.5, zorder=5, label="grows like T²")
     ax.set_xscale("log", base=2)
     ax.set_yscale("log")
     ax.set_xticks(lengths, [str(int(n)) for n in lengths])
-    ax.set(xlabel="sequence length T", ylabel="time / time at the shortest T")
-    ax.legend(frameon=False, fontsize=9)
+    ax.minorticks_off()
+    ax.set(xlabel="sequence length T", ylabel="time / time\nat the shortest T")
+    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
 
 
 def sweeps_figure(steps, done):

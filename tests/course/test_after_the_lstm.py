@@ -82,7 +82,8 @@ def test_sweep_summary_and_published_names(tmp_path):
     assert set(names) == {"recall3_mingru", "recall3_lstm_attention"}
     assert names["recall3_mingru"] == f"{mean:.2f} ± {std:.2f}"
     html = attention_plots.accuracy_table_html(table, sm.MODELS, "lag")
-    assert names["recall3_mingru"] in html and "lag 3" in html
+    mean_text, std_text = names["recall3_mingru"].split(" ± ")  # the std goes under the mean
+    assert f"{mean_text}<br><small>± {std_text}</small>" in html and "lag 3" in html
     assert "minGRU" in html and ">GRU<" not in html  # only the models in the table
 
 

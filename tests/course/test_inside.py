@@ -69,6 +69,16 @@ def test_connectivity_matches_torch_autograd():
     np.testing.assert_allclose(matrix[t], embedded.grad.norm(dim=-1).numpy(), atol=1e-12)
 
 
+def test_influence_by_distance_averages_each_diagonal_relative_to_the_current_character():
+    matrix = np.tril(np.arange(1.0, 13.0).reshape(3, 4))  # (T - 1, T) with T = 4
+    # distance 0: entries (0,0), (1,1), (2,2) = 1, 6, 11; distance 1: (1,0), (2,1) = 5, 10
+    np.testing.assert_allclose(inside.influence_by_distance(matrix, 2), [1.0, 7.5 / 6.0])
+    with pytest.raises(ValueError, match="connectivity matrix"):
+        inside.influence_by_distance(matrix[:, :3], 2)
+    with pytest.raises(ValueError, match="max_distance"):
+        inside.influence_by_distance(matrix, 3)
+
+
 def test_agreement_model_learns_short_distances():
     model = agreement.train("LSTM", 2, seed=0)
     assert agreement.accuracy(model, 2) > 0.9  # chance is 0.5

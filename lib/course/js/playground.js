@@ -142,7 +142,8 @@ function lossChart(parent, history) {
       const y = scale(0, top, box.bottom, box.top);
       axes(node, {
         ...box, x, y, xLabel: "update", yLabel: "training loss",
-        yTicks: [0, top / 2, top].map((v) => [v, fmt(v, top < 0.1 ? 3 : 2)]),
+        // no loss axis before the first update: "0.001 / 0.001 / 0.000" would mean nothing
+        yTicks: history.losses.length ? [0, top / 2, top].map((v) => [v, fmt(v, top < 0.1 ? 3 : 2)]) : [],
         xTicks: [0, Math.round(count / 2), count].map((v) => [v, String(v)]),
       });
       const points = (values) => values.map((v, k) => [x(k + 1), Math.max(box.top, y(v))]);
@@ -163,7 +164,8 @@ function accuracyChart(parent, history, constants) {
         `${fmt(constants().learned)} counts as learned.`;
     },
     draw: (node, width) => {
-      const box = { left: 44, right: width - 18, top: 24, bottom: height - 34 };
+      // a wider right margin holds the "chance" label, off the trace of a run that fails
+      const box = { left: 44, right: width - 50, top: 24, bottom: height - 34 };
       const count = Math.max(50, history.losses.length);
       const x = scale(0, count, box.left, box.right);
       const y = scale(0, 1, box.bottom, box.top);
@@ -174,7 +176,7 @@ function accuracyChart(parent, history, constants) {
       });
       const { chance, learned } = constants();
       node.append(svg("line", { x1: box.left, x2: box.right, y1: y(chance), y2: y(chance), stroke: "#777", "stroke-dasharray": "5 4" }));
-      node.append(svg("text", { x: box.right - 4, y: y(chance) - 4, "text-anchor": "end", class: "rnnx-tick" }, "chance"));
+      node.append(svg("text", { x: box.right + 4, y: y(chance) + 4, "text-anchor": "start", class: "rnnx-tick" }, "chance"));
       node.append(svg("line", { x1: box.left, x2: box.right, y1: y(learned), y2: y(learned), stroke: "#777", "stroke-dasharray": "1 3" }));
       const points = history.evaluations.map((e) => [x(e.update), y(e.accuracy)]);
       node.append(path(points, { stroke: "#0072B2", "stroke-width": 2 }));
@@ -281,6 +283,10 @@ function drawHeatmaps(canvas, width, example, task, words, cell, colors) {
         if (strip.labels[t] && cellWidth >= 9) {
           ctx.fillStyle = "#fff";
           ctx.fillText(strip.labels[t], left + t * cellWidth + cellWidth / 2 - 3, top + panel / 2);
+        } else if (strip.labels[t]) {
+          // too narrow for the letter inside (a phone): write it after the cell, on the pale steps
+          ctx.fillStyle = "#222";
+          ctx.fillText(strip.labels[t], left + (t + 1) * cellWidth + 2, top + panel / 2);
         }
       });
     } else {
