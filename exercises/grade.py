@@ -497,7 +497,8 @@ def feedback(result):
 
 
 def said_for(message):
-    return "Correct." if message == "correct" else message[0].upper() + message[1:]
+    """The check's words as they are: most begin with a name (h, x, dW_ih) whose case matters."""
+    return "Correct." if message == "correct" else message
 
 
 def md(text):

@@ -141,6 +141,11 @@ def test_feedback_gives_each_questions_points_and_the_named_mistake(batch):
     assert text.index("## q1") < text.index("W_hh is used untransposed") < text.index("## q2")
 
 
+def test_feedback_keeps_the_case_of_the_names_it_starts_with(batch):
+    text = feedback_of(batch, "ex01-wrong-h_x_swapped")
+    assert "\nh and x are swapped" in text, text
+
+
 def test_feedback_says_how_the_notebook_ran(batch):
     name = "crash-segfault-late"
     text = feedback_of(batch, name)
