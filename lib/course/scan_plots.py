@@ -48,7 +48,8 @@ def spans_after(steps, sweeps):
 
 def draw_sweeps(ax, steps=8, done=0):
     """Steps as boxes labelled with the span of steps each one stands for after ``done``
-    sweeps; arrows show the combinations of the next sweep (span 2^done)."""
+    sweeps; arrows show the combinations of the next sweep (span 2^done). Steps are
+    numbered from 1, as in the chapter (h_0 is the initial state, folded into b_1)."""
     first = spans_after(steps, done)
     span = 2**done
     for t in range(steps):
@@ -57,7 +58,7 @@ def draw_sweeps(ax, steps=8, done=0):
             Rectangle((t - 0.42, -0.35), 0.84, 0.7, facecolor="#d9f0d3" if complete else "white",
                       edgecolor="#2ca02c" if complete else "#555555", lw=1.4)
         )  # fmt: skip
-        label = f"{first[t]}..{t}" if first[t] < t else f"{t}"
+        label = f"{first[t] + 1}..{t + 1}" if first[t] < t else f"{t + 1}"
         ax.text(t, 0, label, ha="center", va="center", fontsize=10)
         if t >= span and span < steps:
             bend = f"arc3,rad={-min(0.5, 0.6 / span)}"  # about the same height for every span
@@ -70,9 +71,9 @@ def draw_sweeps(ax, steps=8, done=0):
     ax.axis("off")
     when = "before the first sweep" if done == 0 else f"after {done} sweep{'s' * (done > 1)}"
     if span < steps:
-        title = f"{when}; next sweep: every step t >= {span} absorbs step t - {span}"
+        title = f"{when}; next sweep: every step t > {span} absorbs step t - {span}"
     else:
-        title = f"{when}: every step spans back to step 0, so b_t is h_t"
+        title = f"{when}: every step spans back to step 1, so b_t is h_t"
     ax.set_title(title, fontsize=11, loc="left")
 
 

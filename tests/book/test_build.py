@@ -19,6 +19,7 @@ CHAPTERS = [
     "book/04_gru",
     "book/05_stacking",
     "book/06_bidirectional",
+    "book/07_language_model",
     "book/08_after_the_lstm",
 ]
 
@@ -81,11 +82,21 @@ def test_exercises_are_pages_not_executed(built_book, toc_docs):
 def test_published_numbers_appear_exactly_as_formatted(built_book, chapter):
     """{eval}`name` shows the published text verbatim ("0.50" stays "0.50", not 0.5)."""
     glue = built_book.html.parent / "jupyter_execute" / f"{chapter}.glue.json"
-    if not glue.is_file():
-        pytest.skip(f"{chapter} publishes no numbers")
+    assert glue.is_file(), f"{chapter} publishes no numbers: its prose types them"
     published = {v["data"]["text/plain"] for v in json.loads(glue.read_text()).values()}
     page = built_book.page(chapter).read_text(encoding="utf-8")
     shown = re.findall(r'<span class="pasted-text">(.*?)</span>', page)
     assert shown, f"{chapter} publishes numbers but its page shows none"
     changed = sorted({html_text.unescape(s) for s in shown} - published)
     assert not changed, f"{chapter}: shown but never published as such: {changed}"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_every_figure_says_what_it_shows(built_book, chapter):
+    """Each image's alt text is a description (cell metadata mystnb.image.alt), not the
+    file path myst-nb falls back on, which a screen reader would read out."""
+    page = built_book.page(chapter).read_text(encoding="utf-8")
+    alts = [html_text.unescape(a) for a in re.findall(r'<img alt="([^"]*)"', page)]
+    assert alts, f"{chapter}.html has no images"
+    undescribed = [a for a in alts if not a.strip() or a.startswith("../_images/")]
+    assert not undescribed, f"{chapter}: figures without a description: {undescribed}"

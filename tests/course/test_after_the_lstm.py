@@ -28,7 +28,7 @@ def test_draw_sweeps_labels_each_step_with_its_span(done):
     scan_plots.draw_sweeps(ax, 8, done)
     labels = [t.get_text() for t in ax.texts]
     first = scan_plots.spans_after(8, done)
-    assert labels == [f"{f}..{t}" if f < t else str(t) for t, f in enumerate(first)]
+    assert labels == [f"{f + 1}..{t + 1}" if f < t else str(t + 1) for t, f in enumerate(first)]
     plt.close(fig)
 
 
