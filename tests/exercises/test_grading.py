@@ -162,7 +162,7 @@ def test_feedback_never_shows_hidden_inputs(batch):
     # there too, and their public inputs may be shown)
     q1 = text[text.index("## q1") : text.index("## q2")]
     assert "LEAK [" not in q1 and "[[" not in q1
-    assert "Right on the public tests, wrong on the hidden ones" in q1
+    assert "right on the public tests, wrong on the hidden ones" in q1
     assert "ValueError" in q1 and 'raise ValueError("LEAK " + repr(x.tolist()))' in q1
 
 

@@ -8,8 +8,6 @@ anywidget's model, and every id on the page must be unique.
 """
 
 import json
-import shutil
-from pathlib import Path
 
 import anywidget
 import pytest
@@ -47,13 +45,6 @@ RENDER = """async (widgets) => {
 }"""
 
 
-def chromium():
-    for candidate in ("/usr/bin/chromium", shutil.which("chromium")):
-        if candidate and Path(candidate).exists():
-            return candidate
-    pytest.skip("Debian's chromium is not installed (/usr/bin/chromium): apt-get install chromium")
-
-
 def widget_state(widget):
     """The synced traits the page reads (the explorable's own, not the widget machinery's)."""
     machinery = anywidget.AnyWidget.class_traits()
@@ -61,25 +52,20 @@ def widget_state(widget):
     return json.loads(json.dumps({name: getattr(widget, name) for name in names}))
 
 
-def test_two_explorables_on_one_page_have_distinct_ids():
-    from playwright.sync_api import sync_playwright
-
+def test_two_explorables_on_one_page_have_distinct_ids(browser):
+    """``browser``: the session's Chromium (tests/browser/conftest.py); no book needed."""
     chosen = [
         explorables.LSTMTraceExplorer(),
         explorables.PulseExplorer(),
         explorables.GRUSurvivalExplorer(),
     ]
     widgets = [{"source": w._esm, "state": widget_state(w)} for w in chosen]
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium(), headless=True, args=["--no-sandbox", "--disable-gpu"]
-        )
-        try:
-            page = browser.new_page()
-            page.set_content("<!doctype html><html><body></body></html>")
-            shown = page.evaluate(RENDER, widgets)
-        finally:
-            browser.close()
+    page = browser.new_page()
+    try:
+        page.set_content("<!doctype html><html><body></body></html>")
+        shown = page.evaluate(RENDER, widgets)
+    finally:
+        page.close()
     explorer_ids = [i for i in shown["ids"] if i.startswith("rnnx-") and i != "rnnx-css"]
     assert len(explorer_ids) > 10, shown["ids"]  # every slider has one
     assert len(explorer_ids) == len(set(explorer_ids)), f"repeated ids: {sorted(explorer_ids)}"
