@@ -5,9 +5,10 @@
 Serves the built book on 127.0.0.1, opens each chapter in Debian's Chromium and moves
 every explorable's sliders to random positions, the way a reader's drag does (value set,
 ``input`` event). Each move's time is what the page spends between the event and a laid
-out page (the explorable's own ``data-update-ms``: recompute with cells.js, redraw the
-SVG, style and layout); a frame at 60 Hz has 16 ms. Medians and 95th percentiles; nothing
-is asserted. The browser suite records the same times in _build/explorables-timing.json.
+out page (the explorable's own ``data-update-ms``: recompute with cells.js or train.js,
+redraw the SVG, style and layout); a frame at 60 Hz has 16 ms. Medians and 95th
+percentiles; nothing is asserted. The browser suite records the same times in
+_build/explorables-timing.json.
 """
 
 import argparse

@@ -2,7 +2,8 @@
 
 Each explorable is an ``anywidget.AnyWidget``: Python traits (the parameters a reader
 changes) plus an ES module in ``lib/course/js/`` that draws the figure and recomputes it
-on every slider move with ``cells.js``, the JavaScript twin of ``lib.functional``. The
+on every slider move with ``cells.js``, the JavaScript twin of ``lib.functional`` (chapter
+2's gradient flow with ``train.js``, the playground's twin of ``lib.kernels``). The
 module's source travels in the widget's ``_esm`` trait, so it runs wherever the widget is
 shown: JupyterLab, Colab and VS Code (anywidget's front end), and the built book, where
 the widget state saved at build time is rendered without a kernel (see
@@ -177,7 +178,8 @@ class GradientFlowExplorer(Explorable):
     The same numbers as ``lib.course.gradient_flow.gradient_flow(kind, weight_scale=...,
     keep_bias=...)`` with its defaults (hidden 32, 40 steps after 20 of burn-in, batch
     8, seed 0): the page gets each model's weights (W_hh's orthogonal blocks unscaled),
-    the inputs and the loss direction, and walks back through the steps with cells.js.
+    the inputs and the loss direction, and walks the whole batch forward and back with
+    train.js's kernels (the playground's twin of ``lib.kernels``), within a frame.
     """
 
     _esm = module_source("gradient_flow.js")

@@ -1,73 +1,75 @@
 // Chapter 2: how far back a gradient reaches, as a product of Jacobians computed in the
 // page (the twin of lib.course.gradient_flow.gradient_flow). The loss is u . h_T; walking back one
 // step at a time, dL/dh_{t-1} = (dh_t/dh_{t-1})^T dL/dh_t, and the curve is the mean over
-// the batch of ||dL/dh_{T-k}|| against the distance k.
-import {
-  gruStep, gruStepBackward, lstmStep, lstmStepBackward, rnnStep, rnnStepBackward,
-} from "./cells.js";
+// the batch of ||dL/dh_{T-k}|| against the distance k. The walk is train.js's (the
+// playground's twin of lib.kernels): the whole batch at once in flat arrays, so that a
+// slider move is recomputed within a frame.
+import { KERNELS, kernelBiases, matmulTransB, meanRowNorm } from "./train.js";
 import { axes, choice, figure, follow, mount, path, range, scale, slider, tag, timed } from "./ui.js";
 
-const GATES = { rnn: 1, lstm: 4, gru: 3 };
 const NAMES = { rnn: "RNN", lstm: "LSTM", gru: "GRU" };
 
-// The model of lib.course.gradient_flow.make_model: every gate block of W_hh is weightScale
-// times the orthogonal matrix q of that block; keepBias (LSTM f, GRU z) replaces that
-// gate's b_ih and zeroes its b_hh, as lib.set_keep_gate_bias does.
-export function flowParams(weights, weightScale, keepBias) {
-  const size = weights.orthogonal[0].length;
-  const biasIh = weights.bias_ih.slice();
-  const biasHh = weights.bias_hh.slice();
-  if (keepBias !== null) {
-    for (let k = size; k < 2 * size; k++) {
-      biasIh[k] = keepBias;
-      biasHh[k] = 0;
+// Chapter 2's walk for one cell. What stays fixed while the sliders move is made once
+// here: the inputs' projections x_t W_ih^T, W_hh's orthogonal blocks, the loss
+// direction; norms() writes over the same arrays on every call.
+// weights: {weight_ih, orthogonal, bias_ih, bias_hh} as lists (lib's state_dict with
+// W_hh = q); xs: (steps, batch, input) lists; direction: u, (hidden).
+export class GradientWalk {
+  constructor(kind, weights, xs, direction) {
+    this.kind = kind;
+    this.kernel = new KERNELS[kind]({ reuseArrays: true });
+    const dims = { steps: xs.length, batch: xs[0].length, size: direction.length, input: xs[0][0].length };
+    const rows = this.kernel.gates * dims.size;
+    const width = dims.batch * dims.size;
+    this.dims = dims;
+    this.orthogonal = Float64Array.from(weights.orthogonal.flat());
+    this.biasIh = Float64Array.from(weights.bias_ih);
+    this.biasHh = Float64Array.from(weights.bias_hh);
+    const x = Float64Array.from(xs.flat(2));
+    const n = dims.steps * dims.batch;
+    this.projections = matmulTransB(x, Float64Array.from(weights.weight_ih.flat()), n, dims.input, rows, new Float64Array(n * rows));
+    this.xw = new Float64Array(n * rows); // the projections plus this position's biases
+    this.params = { weight_hh: new Float64Array(rows * dims.size), bias_ih: new Float64Array(rows), bias_hh: new Float64Array(rows) };
+    this.zeroState = this.kernel.stateNames.map(() => new Float64Array(width));
+    this.dhFinal = new Float64Array(width); // dL/dh_T = u for every sequence
+    for (let b = 0; b < dims.batch; b++) this.dhFinal.set(direction, b * dims.size);
+    this.noOutputLoss = new Float64Array(dims.steps * width); // the loss reads h_T only
+  }
+
+  // The model of lib.course.gradient_flow.make_model: every gate block of W_hh is
+  // weightScale times the orthogonal matrix q of that block; keepBias (LSTM f, GRU z)
+  // replaces that gate's b_ih and zeroes its b_hh, as lib.set_keep_gate_bias does.
+  setModel(weightScale, keepBias) {
+    const { params, orthogonal } = this;
+    const size = this.dims.size;
+    for (let q = 0; q < orthogonal.length; q++) params.weight_hh[q] = weightScale * orthogonal[q];
+    params.bias_ih.set(this.biasIh);
+    params.bias_hh.set(this.biasHh);
+    if (this.kind !== "rnn") {
+      params.bias_ih.fill(keepBias, size, 2 * size);
+      params.bias_hh.fill(0, size, 2 * size);
     }
   }
-  return {
-    weightIh: weights.weight_ih,
-    weightHh: weights.orthogonal.map((row) => row.map((v) => weightScale * v)),
-    biasIh,
-    biasHh,
-  };
-}
 
-function norm(v) {
-  let sum = 0;
-  for (const value of v) sum += value * value;
-  return Math.sqrt(sum);
-}
-
-// Mean over the batch of ||dL/dh_{T-k}|| for k = 0 .. seqLen (lib.course.gradient_flow's numbers).
-export function gradientFlow(kind, weights, xs, direction, weightScale, keepBias, seqLen) {
-  const params = flowParams(weights, weightScale, kind === "rnn" ? null : keepBias);
-  const steps = xs.length;
-  const sums = new Array(steps + 1).fill(0);
-  for (let b = 0; b < xs[0].length; b++) {
-    const size = direction.length;
-    let h = new Array(size).fill(0);
-    let c = new Array(size).fill(0);
-    const trace = []; // [state before the step, what the step returned]
-    for (let t = 0; t < steps; t++) {
-      const x = xs[t][b];
-      const step =
-        kind === "rnn" ? rnnStep(x, h, params) : kind === "lstm" ? lstmStep(x, h, c, params) : gruStep(x, h, params);
-      trace.push({ h, c, step });
-      h = step.h;
-      if (kind === "lstm") c = step.c;
+  // Mean over the batch of ||dL/dh_{T-k}|| for k = 0 .. seqLen (lib.course.gradient_flow's
+  // numbers; keepBias is ignored for the RNN, which has no gate that keeps memory).
+  norms(weightScale, keepBias, seqLen) {
+    this.setModel(weightScale, keepBias);
+    const { dims, params, kernel } = this;
+    const biases = kernelBiases(kernel, params);
+    const rows = params.bias_ih.length;
+    for (let r = 0; r < this.xw.length; r += rows) {
+      for (let j = 0; j < rows; j++) this.xw[r + j] = this.projections[r + j] + biases.input[j];
     }
-    let dh = direction.slice();
-    let dc = new Array(size).fill(0);
-    sums[steps] += norm(dh);
-    for (let t = steps - 1; t >= 0; t--) {
-      const { h: hPrev, c: cPrev, step } = trace[t];
-      if (kind === "rnn") ({ dh } = rnnStepBackward(step, dh, params));
-      else if (kind === "lstm") ({ dh, dc } = lstmStepBackward(step, cPrev, dh, dc, params));
-      else ({ dh } = gruStepBackward(step, hPrev, dh, params));
-      sums[t] += norm(dh);
-    }
+    const { cache } = kernel.forward(this.xw, this.zeroState, params.weight_hh, dims, biases.recurrent);
+    const meanNorm = (dh) => meanRowNorm(dh, dims.batch, dims.size);
+    const norms = new Array(seqLen + 1);
+    norms[0] = meanNorm(this.dhFinal);
+    const record = (k, dh) => (norms[dims.steps - k] = meanNorm(dh)); // dh = dL/dh_k
+    const [, ...zeroRest] = this.zeroState;
+    kernel.backward(this.noOutputLoss, [this.dhFinal, ...zeroRest], cache, params.weight_hh, dims, record, dims.steps - seqLen);
+    return norms;
   }
-  const norms = sums.map((s) => s / xs[0].length);
-  return norms.reverse().slice(0, seqLen + 1);
 }
 
 function render({ model, el }) {
@@ -78,6 +80,8 @@ function render({ model, el }) {
   const note = tag("p", { class: "rnnx-note", "aria-live": "polite" });
   root.append(controls);
   let norms = [];
+  const walks = {}; // one GradientWalk per cell, made before the first move
+  for (const kind of Object.keys(NAMES)) walks[kind] = new GradientWalk(kind, data.weights[kind], data.x, data.direction);
   const floor = 1e-16;
   const ceiling = 1e4;
 
@@ -104,7 +108,7 @@ function render({ model, el }) {
 
   const update = timed(root, () => {
     const kind = model.get("kind");
-    norms = gradientFlow(kind, data.weights[kind], data.x, data.direction, model.get("weight_scale"), model.get("keep_bias"), data.seq_len);
+    norms = walks[kind].norms(model.get("weight_scale"), model.get("keep_bias"), data.seq_len);
     keep.row.hidden = kind === "rnn"; // a plain RNN has no gate that keeps memory
     const last = norms[norms.length - 1];
     note.textContent = `${NAMES[kind]}: after ${norms.length - 1} steps the gradient has ${last.toExponential(2)} of its size at the loss` +

@@ -186,22 +186,40 @@ export function gruBackwardStep(dxw, dgh, dh, doutT, a, hiddenN, hPrev, size) {
 // ------------------------------------------------------------------ the time loops
 // Each kernel works on xw: (steps, batch, gates * size), the input projections of every
 // step (lib.kernels). dims = {steps, batch, size}. `record(k, dh)`, if given, sees
-// dL/dh_k after each step back (k = steps - 1 .. 0): the playground's picture of the
-// gradient against distance reads it (lib.gradient_flow walks back with a cell instead).
+// dL/dh_k after each step back (k = steps - 1 .. until): the pictures of the gradient
+// against distance (the playground's, chapter 2's explorer) read it; `until` (default 0)
+// ends the walk early, for a picture that needs only the last steps.
 
 // A (steps, batch, width) array's step k, as a view.
 function stepOf(array, k, width) {
   return array.subarray(k * width, (k + 1) * width);
 }
 
-export class RNNKernel {
+// A kernel allocates the arrays it returns on every call. One made with
+// {reuseArrays: true} keeps them and writes over them on its next call, so what it
+// returned is valid until then: chapter 2's explorer recomputes 60 steps on every slider
+// move, and allocating a megabyte each time costs as much again in the garbage collector.
+class Kernel {
+  constructor({ reuseArrays = false } = {}) {
+    this.reuseArrays = reuseArrays;
+    this.arrays = {};
+  }
+
+  array(name, length) {
+    if (!this.reuseArrays) return new Float64Array(length);
+    if (this.arrays[name]?.length !== length) this.arrays[name] = new Float64Array(length);
+    return this.arrays[name];
+  }
+}
+
+export class RNNKernel extends Kernel {
   gates = 1;
   stateNames = ["h"];
 
   forward(xw, [h0], weightHh, dims) {
     const { steps, batch, size } = dims;
     const width = batch * size;
-    const hs = new Float64Array((steps + 1) * width);
+    const hs = this.array("hs", (steps + 1) * width);
     hs.set(h0);
     for (let k = 0; k < steps; k++) {
       const next = stepOf(hs, k + 1, width);
@@ -211,12 +229,12 @@ export class RNNKernel {
     return { out: hs.subarray(width), final: [stepOf(hs, steps, width)], cache: { hs } };
   }
 
-  backward(dout, [dhFinal], cache, weightHh, dims, record = null) {
+  backward(dout, [dhFinal], cache, weightHh, dims, record = null, until = 0) {
     const { steps, batch, size } = dims;
     const width = batch * size;
     const dh = dhFinal.slice();
-    const dxw = new Float64Array(steps * width);
-    for (let k = steps - 1; k >= 0; k--) {
+    const dxw = this.array("dxw", steps * width);
+    for (let k = steps - 1; k >= until; k--) {
       const da = stepOf(dxw, k, width);
       rnnBackwardStep(da, dh, stepOf(dout, k, width), stepOf(cache.hs, k + 1, width));
       matmul(da, weightHh, batch, size, size, dh);
@@ -226,17 +244,17 @@ export class RNNKernel {
   }
 }
 
-export class LSTMKernel {
+export class LSTMKernel extends Kernel {
   gates = 4;
   stateNames = ["h", "c"];
 
   forward(xw, [h0, c0], weightHh, dims) {
     const { steps, batch, size } = dims;
     const width = batch * size;
-    const gates = new Float64Array(steps * 4 * width);
-    const hs = new Float64Array((steps + 1) * width);
-    const cs = new Float64Array((steps + 1) * width);
-    const tanhCs = new Float64Array(steps * width);
+    const gates = this.array("gates", steps * 4 * width);
+    const hs = this.array("hs", (steps + 1) * width);
+    const cs = this.array("cs", (steps + 1) * width);
+    const tanhCs = this.array("tanhCs", steps * width);
     hs.set(h0);
     cs.set(c0);
     for (let k = 0; k < steps; k++) {
@@ -251,13 +269,13 @@ export class LSTMKernel {
     return { out: hs.subarray(width), final, cache: { hs, cs, tanhCs, gates } };
   }
 
-  backward(dout, [dhFinal, dcFinal], cache, weightHh, dims, record = null) {
+  backward(dout, [dhFinal, dcFinal], cache, weightHh, dims, record = null, until = 0) {
     const { steps, batch, size } = dims;
     const width = batch * size;
     const dh = dhFinal.slice();
     const dc = dcFinal.slice();
-    const dgates = new Float64Array(steps * 4 * width);
-    for (let k = steps - 1; k >= 0; k--) {
+    const dgates = this.array("dgates", steps * 4 * width);
+    for (let k = steps - 1; k >= until; k--) {
       const da = stepOf(dgates, k, 4 * width);
       lstmBackwardStep(
         da, dh, dc, stepOf(dout, k, width), stepOf(cache.gates, k, 4 * width),
@@ -270,17 +288,17 @@ export class LSTMKernel {
   }
 }
 
-export class GRUKernel {
+export class GRUKernel extends Kernel {
   gates = 3;
   stateNames = ["h"];
 
   forward(xw, [h0], weightHh, dims, biasHh) {
     const { steps, batch, size } = dims;
     const width = batch * size;
-    const gates = new Float64Array(steps * 3 * width);
-    const hiddenN = new Float64Array(steps * width);
-    const hs = new Float64Array((steps + 1) * width);
-    const gh = new Float64Array(3 * width);
+    const gates = this.array("gates", steps * 3 * width);
+    const hiddenN = this.array("hiddenN", steps * width);
+    const hs = this.array("hs", (steps + 1) * width);
+    const gh = this.array("gh", 3 * width);
     hs.set(h0);
     for (let k = 0; k < steps; k++) {
       matmulTransB(stepOf(hs, k, width), weightHh, batch, size, 3 * size, gh, biasHh);
@@ -292,14 +310,14 @@ export class GRUKernel {
     return { out: hs.subarray(width), final: [stepOf(hs, steps, width)], cache: { hs, gates, hiddenN } };
   }
 
-  backward(dout, [dhFinal], cache, weightHh, dims, record = null) {
+  backward(dout, [dhFinal], cache, weightHh, dims, record = null, until = 0) {
     const { steps, batch, size } = dims;
     const width = batch * size;
     const dh = dhFinal.slice();
-    const dxw = new Float64Array(steps * 3 * width);
-    const dgh = new Float64Array(steps * 3 * width);
-    const dhThroughW = new Float64Array(width);
-    for (let k = steps - 1; k >= 0; k--) {
+    const dxw = this.array("dxw", steps * 3 * width);
+    const dgh = this.array("dgh", steps * 3 * width);
+    const dhThroughW = this.array("dhThroughW", width);
+    for (let k = steps - 1; k >= until; k--) {
       const dghK = stepOf(dgh, k, 3 * width);
       gruBackwardStep(
         stepOf(dxw, k, 3 * width), dghK, dh, stepOf(dout, k, width), stepOf(cache.gates, k, 3 * width),
@@ -315,16 +333,22 @@ export class GRUKernel {
 
 export const KERNELS = { rnn: RNNKernel, lstm: LSTMKernel, gru: GRUKernel };
 
+// The biases as a kernel takes them: `input` goes into the input projections, xw = x W_ih^T
+// + b_ih + b_hh (the two simply add), `recurrent` to the kernel itself, which only the
+// GRU needs: its b_hn sits inside r * (W_hn h + b_hn), so b_hh cannot join b_ih.
+export function kernelBiases(kernel, params) {
+  if (kernel instanceof GRUKernel) return { input: params.bias_ih, recurrent: params.bias_hh };
+  return { input: params.bias_ih.map((v, j) => v + params.bias_hh[j]), recurrent: null };
+}
+
 // lib.recurrent.direction_forward: x (steps, batch, input) -> out, final state, cache.
-// All input projections at once: xw = x W_ih^T + b_ih (+ b_hh where it simply adds; the
-// GRU's b_hn sits inside r * (...), so its kernel adds b_hh itself).
+// All input projections at once, then the kernel's walk through time.
 export function directionForward(kernel, x, state, params, dims) {
   const { steps, batch, size, input } = dims;
   const rows = kernel.gates * size;
-  const isGru = kernel instanceof GRUKernel;
-  const bias = isGru ? params.bias_ih : params.bias_ih.map((v, j) => v + params.bias_hh[j]);
-  const xw = matmulTransB(x, params.weight_ih, steps * batch, input, rows, new Float64Array(steps * batch * rows), bias);
-  const { out, final, cache } = kernel.forward(xw, state, params.weight_hh, dims, isGru ? params.bias_hh : null);
+  const biases = kernelBiases(kernel, params);
+  const xw = matmulTransB(x, params.weight_ih, steps * batch, input, rows, new Float64Array(steps * batch * rows), biases.input);
+  const { out, final, cache } = kernel.forward(xw, state, params.weight_hh, dims, biases.recurrent);
   cache.x = x;
   return { out, final, cache };
 }
@@ -658,7 +682,7 @@ export function trainStep(model, optimizer, lossName, batch, clip) {
 }
 
 // The mean over rows of each row's L2 norm, for a (rows, size) array.
-function meanRowNorm(a, rows, size) {
+export function meanRowNorm(a, rows, size) {
   let total = 0;
   for (let r = 0; r < rows; r++) {
     let sum = 0;
