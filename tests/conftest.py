@@ -7,6 +7,7 @@ chapter that a change to ``lib`` has broken. Set ``BOOK_BUILD_DIR`` to build int
 folder of your choice instead (its execution cache then carries over between runs).
 """
 
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -89,6 +90,21 @@ def built_book(tmp_path_factory):
         timeout=BUILD_TIMEOUT_S,
     )
     return BuiltBook(result.returncode, result.stdout, output_dir / "_build" / "html")
+
+
+@pytest.fixture(scope="session")
+def experiment_script():
+    """experiment_script("after_the_lstm") -> the module book/experiments/after_the_lstm.py,
+    whose constants (the seeds, the sizes) and run functions a test re-uses."""
+
+    def _load(name):
+        path = Path(__file__).resolve().parents[1] / "book" / "experiments" / f"{name}.py"
+        spec = importlib.util.spec_from_file_location(f"experiment_{name}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+    return _load
 
 
 @pytest.fixture(scope="session")

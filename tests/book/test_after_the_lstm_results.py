@@ -3,7 +3,6 @@ the script beside it. These tests check that the file is complete (every model, 
 size and seed the chapter shows) and re-run a slice of the sweep: the same code with the
 same seeds must give the stored accuracies."""
 
-import importlib.util
 from pathlib import Path
 
 import pytest
@@ -11,24 +10,16 @@ import pytest
 from lib.course import sequence_models as sm
 
 ROOT = Path(__file__).resolve().parents[2]
-SCRIPT = ROOT / "book" / "experiments" / "after_the_lstm.py"
-RESULTS = SCRIPT.with_suffix(".json")
+RESULTS = ROOT / "book" / "experiments" / "after_the_lstm.json"
 # Cheap runs (short sequences); float32 sums may round differently on another BLAS, which
 # can move a few of the 512 test answers: 0.02 is 10 of them.
 SLICE = [("minGRU", sm.RECALL, 10, 0), ("attention", sm.COPYING, 16, 1)]
 TOLERANCE = 0.02
 
 
-def sweep_script():
-    spec = importlib.util.spec_from_file_location("after_the_lstm", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_results_cover_every_model_size_and_seed():
+def test_results_cover_every_model_size_and_seed(experiment_script):
     rows, budget = sm.load_results(RESULTS)
-    script = sweep_script()
+    script = experiment_script("after_the_lstm")
     assert budget == sm.Budget()
     for task, sizes in (("recall", script.RECALL_LAGS), ("copying", script.COPY_LENGTHS)):
         table = sm.summary(rows, task)
