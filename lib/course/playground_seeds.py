@@ -87,7 +87,8 @@ def table_html(by_run):
         for cell in cells
     )
     caption = (
-        "Runs that learned (held-out accuracy 0.95 before the run ended), of "
+        "Runs that learned (held-out accuracy at least 0.95, measured every 20 updates, "
+        "before the run ended), of "
         f"{' or '.join(map(str, sorted(seeds)))} seeds for each cell and lag"
     )
     return (

@@ -209,9 +209,13 @@ function gradientChart(parent, history, cellColor) {
       axes(node, {
         ...box, x, y, xLabel: "steps back from the last step", yLabel: "||dL/dh|| relative to the last step (log)",
         yTicks: [-12, -9, -6, -3, 0].map((p) => [10 ** p, p === 0 ? "1" : `1e${p}`]),
-        xTicks: [0, Math.round(steps / 2), steps].map((v) => [v, String(v)]),
+        xTicks: [...new Set([0, Math.round(steps / 2), steps])].map((v) => [v, String(v)]),
       });
-      if (!norms) return;
+      if (!norms) {
+        const middle = { x: (box.left + box.right) / 2, y: (box.top + box.bottom) / 2, "text-anchor": "middle" };
+        node.append(svg("text", { ...middle, "font-size": 13, fill: "#555" }, "drawn after the first update"));
+        return;
+      }
       const line = (values) => ratios(values).map((v, d) => [x(d), y(v)]);
       if (history.firstNorms) node.append(path(line(history.firstNorms), { stroke: "#888", "stroke-width": 1.5, "stroke-dasharray": "5 4" }));
       node.append(path(line(norms), { stroke: cellColor(), "stroke-width": 2.5 }));
