@@ -87,6 +87,8 @@ SHOWN = """(name) => {
     return {
         figures: Array.from(root.querySelectorAll('svg[data-values]'))
             .map((s) => JSON.parse(s.dataset.values)),
+        references: Array.from(root.querySelectorAll('svg[data-reference-values]'))
+            .map((s) => JSON.parse(s.dataset.referenceValues)),
         notes: Array.from(root.querySelectorAll('.rnnx-note')).map((p) => p.textContent),
         sentence: (root.querySelector('.rnnx-sentence') || {}).textContent || null,
         rows,
@@ -182,6 +184,12 @@ def test_gradient_flow_equals_lib_gradient_flow(visits, timings):
             kind, weight_scale=held["weight_scale"], keep_bias=keep
         )
         assert_close(shown["figures"][0], expected, f"gradient flow {kind} at {held}")
+        if kind == "rnn":
+            assert shown["references"] == [], "the RNN is drawn without a reference line"
+        else:
+            plain = gradient_flow.gradient_flow("rnn", weight_scale=held["weight_scale"])
+            assert_close(shown["references"][0], plain, f"RNN reference at {held}")
+            assert "plain RNN at the same scale" in shown["alt"][0]
 
 
 def test_story_equals_lib_story_at_all_55_numbers(visits, timings):

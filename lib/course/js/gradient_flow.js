@@ -5,9 +5,10 @@
 // playground's twin of lib.kernels): the whole batch at once in flat arrays, so that a
 // slider move is recomputed within a frame.
 import { KERNELS, kernelBiases, matmulTransB, meanRowNorm } from "./train.js";
-import { axes, choice, figure, follow, mount, path, range, scale, slider, tag, timed } from "./ui.js";
+import { axes, choice, figure, follow, mount, path, range, scale, slider, svg, tag, timed } from "./ui.js";
 
 const NAMES = { rnn: "RNN", lstm: "LSTM", gru: "GRU" };
+const REFERENCE_GREY = "#767676"; // 4.5:1 against white
 
 // Chapter 2's walk for one cell. What stays fixed while the sliders move is made once
 // here: the inputs' projections x_t W_ih^T, W_hh's orthogonal blocks, the loss
@@ -80,6 +81,7 @@ function render({ model, el }) {
   const note = tag("p", { class: "rnnx-note", "aria-live": "polite" });
   root.append(controls);
   let norms = [];
+  let reference = null; // the plain RNN's norms when another cell is shown
   const walks = {}; // one GradientWalk per cell, made before the first move
   for (const kind of Object.keys(NAMES)) walks[kind] = new GradientWalk(kind, data.weights[kind], data.x, data.direction);
   const floor = 1e-16;
@@ -90,7 +92,8 @@ function render({ model, el }) {
     describe: () =>
       `Log-scale line chart of the gradient norm against the distance from the loss for a ${NAMES[model.get("kind")]} ` +
       `with weight scale ${model.get("weight_scale").toFixed(2)}: 1 at distance 0, ` +
-      `${norms[norms.length - 1].toExponential(1)} at distance ${norms.length - 1}.`,
+      `${norms[norms.length - 1].toExponential(1)} at distance ${norms.length - 1}` +
+      (reference ? `; a grey line, the plain RNN at the same scale, ends at ${reference[reference.length - 1].toExponential(1)}.` : "."),
     draw: (node, width) => {
       const box = { left: 50, right: width - 10, top: 22, bottom: 250 - 40 };
       const x = scale(0, norms.length - 1, box.left, box.right);
@@ -99,9 +102,24 @@ function render({ model, el }) {
       const xTicks = [0, 10, 20, 30, 40].filter((k) => k < norms.length).map((k) => [k, String(k)]);
       axes(node, { ...box, yTicks, y, xTicks, x, xLabel: "distance T \u2212 t from the loss", yLabel: "||dL/dh_t|| (log scale)" });
       const kind = model.get("kind");
-      node.append(path(norms.map((v, k) => [x(k), Math.max(box.top, y(Math.min(v, ceiling)))]), {
-        stroke: colors[`model_${NAMES[kind]}`], "stroke-width": 2.5,
-      }));
+      const line = (values) => values.map((v, k) => [x(k), Math.max(box.top, y(Math.min(v, ceiling)))]);
+      const shown = { stroke: colors[`model_${NAMES[kind]}`], "stroke-width": 2.5 };
+      const legend = [[NAMES[kind], shown]];
+      if (reference) {
+        const grey = { stroke: REFERENCE_GREY, "stroke-width": 1.5, "stroke-dasharray": "5 4" };
+        node.append(path(line(reference), grey));
+        node.dataset.referenceValues = JSON.stringify(reference);
+        legend.push(["plain RNN, same scale", grey]);
+      } else {
+        delete node.dataset.referenceValues;
+      }
+      node.append(path(line(norms), shown));
+      const left = box.right - 165; // a line sample, then its label in the text colour
+      legend.forEach(([text, style], row) => {
+        const middle = box.top + 8 + 15 * row;
+        node.append(path([[left, middle], [left + 22, middle]], style));
+        node.append(svg("text", { x: left + 28, y: middle + 4, "font-size": 12, fill: "#222" }, text));
+      });
       node.dataset.values = JSON.stringify(norms);
     },
   });
@@ -109,6 +127,8 @@ function render({ model, el }) {
   const update = timed(root, () => {
     const kind = model.get("kind");
     norms = walks[kind].norms(model.get("weight_scale"), model.get("keep_bias"), data.seq_len);
+    // The plain RNN at the same scale, for comparison; it has no keep gate.
+    reference = kind === "rnn" ? null : walks.rnn.norms(model.get("weight_scale"), null, data.seq_len);
     keep.row.hidden = kind === "rnn"; // a plain RNN has no gate that keeps memory
     const last = norms[norms.length - 1];
     note.textContent = `${NAMES[kind]}: after ${norms.length - 1} steps the gradient has ${last.toExponential(2)} of its size at the loss` +
