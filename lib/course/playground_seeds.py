@@ -69,7 +69,7 @@ def describe(outcome):
             parts.append(f"at update {first} to {last} (median {median:g})")
     if outcome.failed_accuracy:
         ends = ", ".join(f"{a:.2f}" for a in outcome.failed_accuracy)
-        parts.append(f"the others end at {ends}")
+        parts.append(f"the others end at held-out accuracy {ends}")
     return "; ".join(parts)
 
 

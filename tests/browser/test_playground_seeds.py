@@ -37,7 +37,7 @@ def test_the_summary_counts_runs_that_learned():
     outcome = playground_seeds.summary(rows)[20, "rnn"]
     assert outcome.count == "2 of 3"
     assert playground_seeds.describe(outcome) == (
-        "2 of 3; at update 80 to 140 (median 110); the others end at 0.25"
+        "2 of 3; at update 80 to 140 (median 110); the others end at held-out accuracy 0.25"
     )
     assert playground_seeds.published({(20, "rnn"): outcome}) == {
         "lag20_rnn": "2 of 3",

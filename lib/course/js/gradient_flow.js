@@ -8,6 +8,7 @@ import { KERNELS, kernelBiases, matmulTransB, meanRowNorm } from "./train.js";
 import { axes, choice, figure, follow, mount, path, range, scale, slider, svg, tag, timed } from "./ui.js";
 
 const NAMES = { rnn: "RNN", lstm: "LSTM", gru: "GRU" };
+const ARTICLES = { rnn: "an", lstm: "an", gru: "a" };
 const REFERENCE_GREY = "#767676"; // 4.5:1 against white
 
 // Chapter 2's walk for one cell. What stays fixed while the sliders move is made once
@@ -90,7 +91,7 @@ function render({ model, el }) {
   const chart = figure(root, {
     height: 250,
     describe: () =>
-      `Log-scale line chart of the gradient norm against the distance from the loss for a ${NAMES[model.get("kind")]} ` +
+      `Log-scale line chart of the gradient norm against the distance from the loss for ${ARTICLES[model.get("kind")]} ${NAMES[model.get("kind")]} ` +
       `with weight scale ${model.get("weight_scale").toFixed(2)}: 1 at distance 0, ` +
       `${norms[norms.length - 1].toExponential(1)} at distance ${norms.length - 1}` +
       (reference ? `; a grey line, the plain RNN at the same scale, ends at ${reference[reference.length - 1].toExponential(1)}.` : "."),
@@ -114,9 +115,11 @@ function render({ model, el }) {
         delete node.dataset.referenceValues;
       }
       node.append(path(line(norms), shown));
-      const left = box.right - 165; // a line sample, then its label in the text colour
+      // Bottom left, where no curve goes (every curve starts at 1): a line sample, then
+      // its label in the text colour.
+      const left = box.left + 10;
       legend.forEach(([text, style], row) => {
-        const middle = box.top + 8 + 15 * row;
+        const middle = box.bottom - 10 - 15 * (legend.length - 1 - row);
         node.append(path([[left, middle], [left + 22, middle]], style));
         node.append(svg("text", { x: left + 28, y: middle + 4, "font-size": 12, fill: "#222" }, text));
       });
@@ -131,8 +134,9 @@ function render({ model, el }) {
     reference = kind === "rnn" ? null : walks.rnn.norms(model.get("weight_scale"), null, data.seq_len);
     keep.row.hidden = kind === "rnn"; // a plain RNN has no gate that keeps memory
     const last = norms[norms.length - 1];
-    note.textContent = `${NAMES[kind]}: after ${norms.length - 1} steps the gradient has ${last.toExponential(2)} of its size at the loss` +
-      (last < 1e-3 ? ": the early inputs barely reach the weights." : last > 1e3 ? ": it explodes." : ".");
+    const faded = kind === "lstm" ? ": along h the early inputs barely reach the weights (the cell state may still carry them; see the next figure)." : ": the early inputs barely reach the weights.";
+    note.textContent = `${NAMES[kind]}: after ${norms.length - 1} steps the gradient on h has ${last.toExponential(2)} of its size at the loss` +
+      (last < 1e-3 ? faded : last > 1e3 ? ": it explodes." : ".");
     chart.redraw();
   });
 
