@@ -83,6 +83,14 @@ function render({ model, el }) {
   root.append(controls);
   let norms = [];
   let reference = null; // the plain RNN's norms when another cell is shown
+  // The plain RNN's curve depends on the weight scale only: moving the keep-gate bias or
+  // switching cells reuses it.
+  let rnnScale = null;
+  let rnnNorms = null;
+  const rnnAt = (weightScale) => {
+    if (weightScale !== rnnScale) [rnnScale, rnnNorms] = [weightScale, walks.rnn.norms(weightScale, null, data.seq_len)];
+    return rnnNorms;
+  };
   const walks = {}; // one GradientWalk per cell, made before the first move
   for (const kind of Object.keys(NAMES)) walks[kind] = new GradientWalk(kind, data.weights[kind], data.x, data.direction);
   const floor = 1e-16;
@@ -129,9 +137,10 @@ function render({ model, el }) {
 
   const update = timed(root, () => {
     const kind = model.get("kind");
-    norms = walks[kind].norms(model.get("weight_scale"), model.get("keep_bias"), data.seq_len);
+    const weightScale = model.get("weight_scale");
+    norms = kind === "rnn" ? rnnAt(weightScale) : walks[kind].norms(weightScale, model.get("keep_bias"), data.seq_len);
     // The plain RNN at the same scale, for comparison; it has no keep gate.
-    reference = kind === "rnn" ? null : walks.rnn.norms(model.get("weight_scale"), null, data.seq_len);
+    reference = kind === "rnn" ? null : rnnAt(weightScale);
     keep.row.hidden = kind === "rnn"; // a plain RNN has no gate that keeps memory
     const last = norms[norms.length - 1];
     const faded = kind === "lstm" ? ": along h the early inputs barely reach the weights (the cell state may still carry them; see the next figure)." : ": the early inputs barely reach the weights.";
