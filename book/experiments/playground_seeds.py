@@ -20,18 +20,13 @@ import sys
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from lib.course.explorables import module_source  # noqa: E402
+from lib.course.explorables import IMPORT_AS_GLOBAL, module_source  # noqa: E402
 from lib.course.playground import defaults  # noqa: E402
 from lib.course.playground_seeds import RESULTS_PATH  # noqa: E402
 
 LAGS = (20, 40)
 CELLS = ("lstm", "gru", "rnn")
 SEEDS = tuple(range(1, 7))
-
-LOAD = """async (source) => {
-    const url = URL.createObjectURL(new Blob([source], {type: 'text/javascript'}));
-    window.playground = await import(url);
-}"""
 
 # One run, as the worker plays it, until it has learned or has finished.
 RUN = """(settings) => {
@@ -56,7 +51,7 @@ def open_runner(playwright):
     )
     page = browser.new_page()
     page.set_content("<!doctype html><title>playground seeds</title>")
-    page.evaluate(LOAD, module_source("training_run.js"))
+    page.evaluate(IMPORT_AS_GLOBAL, [module_source("training_run.js"), "playground"])
     return browser, page
 
 

@@ -48,6 +48,16 @@ def module_source(name):
     return "\n".join(LOCAL_IMPORT.sub("", part) for part in parts)
 
 
+# For a browser page (Playwright's page.evaluate(IMPORT_AS_GLOBAL, [source, name])): import
+# the text module_source returns as window[name], through a blob: URL as anywidget does;
+# returns the module's exported names, sorted.
+IMPORT_AS_GLOBAL = """async ([source, name]) => {
+    const url = URL.createObjectURL(new Blob([source], {type: 'text/javascript'}));
+    window[name] = await import(url);
+    return Object.keys(window[name]).sort();
+}"""
+
+
 def _read(name):
     path = JS / name
     if not path.is_file():

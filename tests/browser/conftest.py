@@ -245,18 +245,11 @@ def lab_venv(tmp_path_factory, make_env):
     return venv
 
 
-LOAD_MODULE = """async ([source, name]) => {
-    const url = URL.createObjectURL(new Blob([source], {type: 'text/javascript'}));
-    window[name] = await import(url);
-    return Object.keys(window[name]).sort();
-}"""
-
-
 @pytest.fixture(scope="module")
 def module_page(browser):
     """module_page("train.js", "train") -> (page, exported names): a blank page with the ES
     module lib/course/js/train.js (its imports inlined) imported as window.train."""
-    from lib.course.explorables import module_source
+    from lib.course.explorables import IMPORT_AS_GLOBAL, module_source
 
     contexts = []
 
@@ -265,7 +258,7 @@ def module_page(browser):
         contexts.append(context)
         page = context.new_page()
         page.set_content(f"<!doctype html><title>{filename}</title>")
-        return page, page.evaluate(LOAD_MODULE, [module_source(filename), name])
+        return page, page.evaluate(IMPORT_AS_GLOBAL, [module_source(filename), name])
 
     yield _load
     for context in contexts:

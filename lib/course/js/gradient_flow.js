@@ -13,7 +13,8 @@ const REFERENCE_GREY = "#767676"; // 4.5:1 against white
 
 // Chapter 2's walk for one cell. What stays fixed while the sliders move is made once
 // here: the inputs' projections x_t W_ih^T, W_hh's orthogonal blocks, the loss
-// direction; norms() writes over the same arrays on every call.
+// direction; norms() writes over the same arrays on every call, and returns its last
+// result again when asked for the same model (a move of a slider the cell ignores).
 // weights: {weight_ih, orthogonal, bias_ih, bias_hh} as lists (lib's state_dict with
 // W_hh = q); xs: (steps, batch, input) lists; direction: u, (hidden).
 export class GradientWalk {
@@ -33,9 +34,11 @@ export class GradientWalk {
     this.xw = new Float64Array(n * rows); // the projections plus this position's biases
     this.params = { weight_hh: new Float64Array(rows * dims.size), bias_ih: new Float64Array(rows), bias_hh: new Float64Array(rows) };
     this.zeroState = this.kernel.stateNames.map(() => new Float64Array(width));
-    this.dhFinal = new Float64Array(width); // dL/dh_T = u for every sequence
-    for (let b = 0; b < dims.batch; b++) this.dhFinal.set(direction, b * dims.size);
-    this.noOutputLoss = new Float64Array(dims.steps * width); // the loss reads h_T only
+    // dL/dh_T = u for every sequence, and (LSTM) dL/dc_T = 0: the loss reads h_T only
+    this.finalGrads = this.kernel.stateNames.map(() => new Float64Array(width));
+    for (let b = 0; b < dims.batch; b++) this.finalGrads[0].set(direction, b * dims.size);
+    this.noOutputLoss = new Float64Array(dims.steps * width); // ... and no other output
+    this.last = { key: null, norms: null };
   }
 
   // The model of lib.course.gradient_flow.make_model: every gate block of W_hh is
@@ -56,6 +59,8 @@ export class GradientWalk {
   // Mean over the batch of ||dL/dh_{T-k}|| for k = 0 .. seqLen (lib.course.gradient_flow's
   // numbers; keepBias is ignored for the RNN, which has no gate that keeps memory).
   norms(weightScale, keepBias, seqLen) {
+    const key = [weightScale, this.kind === "rnn" ? null : keepBias, seqLen].join();
+    if (key === this.last.key) return this.last.norms;
     this.setModel(weightScale, keepBias);
     const { dims, params, kernel } = this;
     const biases = kernelBiases(kernel, params);
@@ -66,10 +71,10 @@ export class GradientWalk {
     const { cache } = kernel.forward(this.xw, this.zeroState, params.weight_hh, dims, biases.recurrent);
     const meanNorm = (dh) => meanRowNorm(dh, dims.batch, dims.size);
     const norms = new Array(seqLen + 1);
-    norms[0] = meanNorm(this.dhFinal);
+    norms[0] = meanNorm(this.finalGrads[0]);
     const record = (k, dh) => (norms[dims.steps - k] = meanNorm(dh)); // dh = dL/dh_k
-    const [, ...zeroRest] = this.zeroState;
-    kernel.backward(this.noOutputLoss, [this.dhFinal, ...zeroRest], cache, params.weight_hh, dims, record, dims.steps - seqLen);
+    kernel.backward(this.noOutputLoss, this.finalGrads, cache, params.weight_hh, dims, record, dims.steps - seqLen);
+    this.last = { key, norms };
     return norms;
   }
 }
@@ -83,14 +88,6 @@ function render({ model, el }) {
   root.append(controls);
   let norms = [];
   let reference = null; // the plain RNN's norms when another cell is shown
-  // The plain RNN's curve depends on the weight scale only: moving the keep-gate bias or
-  // switching cells reuses it.
-  let rnnScale = null;
-  let rnnNorms = null;
-  const rnnAt = (weightScale) => {
-    if (weightScale !== rnnScale) [rnnScale, rnnNorms] = [weightScale, walks.rnn.norms(weightScale, null, data.seq_len)];
-    return rnnNorms;
-  };
   const walks = {}; // one GradientWalk per cell, made before the first move
   for (const kind of Object.keys(NAMES)) walks[kind] = new GradientWalk(kind, data.weights[kind], data.x, data.direction);
   const floor = 1e-16;
@@ -138,9 +135,9 @@ function render({ model, el }) {
   const update = timed(root, () => {
     const kind = model.get("kind");
     const weightScale = model.get("weight_scale");
-    norms = kind === "rnn" ? rnnAt(weightScale) : walks[kind].norms(weightScale, model.get("keep_bias"), data.seq_len);
-    // The plain RNN at the same scale, for comparison; it has no keep gate.
-    reference = kind === "rnn" ? null : rnnAt(weightScale);
+    norms = walks[kind].norms(weightScale, model.get("keep_bias"), data.seq_len);
+    // The plain RNN at the same scale, for comparison (a keep-gate move reuses it).
+    reference = kind === "rnn" ? null : walks.rnn.norms(weightScale, null, data.seq_len);
     keep.row.hidden = kind === "rnn"; // a plain RNN has no gate that keeps memory
     const last = norms[norms.length - 1];
     const faded = kind === "lstm" ? ": along h the early inputs barely reach the weights (the cell state may still carry them; see the next figure)." : ": the early inputs barely reach the weights.";
